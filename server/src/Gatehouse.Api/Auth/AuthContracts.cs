@@ -1,0 +1,15 @@
+namespace Gatehouse.Api.Auth;
+
+public sealed record RegisterRequest(string? Username, string? Password, string? Email);
+
+public sealed record RegisterResponse(Guid UserId, string Username);
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+/// <summary>The original design's login answer, kept so its clients keep working.</summary>
+public sealed record LoginResponse(bool Success, string Message);
+
+public sealed record IsAuthenticatedResponse(bool Success);
+
+/// <summary>What a signed-in user may see of their account: never the hash or lockout state.</summary>
+public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt);

@@ -1,0 +1,24 @@
+namespace Gatehouse.Api.Auth;
+
+/// <summary>An error with a stable code that clients may branch on; the message is for people.</summary>
+public sealed record AuthError(string Code, string Field, string Message);
+
+/// <summary>Every error code the auth endpoints return. Codes never change once published.</summary>
+public static class AuthErrors
+{
+    public static readonly AuthError UsernameRequired = new("username_required", "username", "Username is required.");
+    public static readonly AuthError UsernameLength = new("username_length", "username", "Username must be 3 to 64 characters long.");
+    public static readonly AuthError UsernameCharacters = new("username_characters", "username", "Username may contain only letters, digits, '.', '_' and '-'.");
+    public static readonly AuthError UsernameTaken = new("username_taken", "username", "That username is taken.");
+
+    public static readonly AuthError PasswordRequired = new("password_required", "password", "Password is required.");
+    public static readonly AuthError PasswordLength = new("password_length", "password", "Password must be 8 to 128 characters long.");
+    public static readonly AuthError PasswordCommon = new("password_common", "password", "That password is too common. Choose one that is harder to guess.");
+
+    public static readonly AuthError EmailInvalid = new("email_invalid", "email", "Email must be a valid address.");
+    public static readonly AuthError EmailTaken = new("email_taken", "email", "That email is already registered.");
+
+    // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
+    public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");
+    public static readonly AuthError Unauthenticated = new("unauthenticated", "", "You are not signed in, or your session has ended.");
+}

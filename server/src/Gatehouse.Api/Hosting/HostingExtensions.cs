@@ -1,0 +1,62 @@
+using System.Net;
+using Gatehouse.Api.Security;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Api.Hosting;
+
+public static class HostingExtensions
+{
+    /// <summary>Kestrel binding, problem details for every error and the options every feature shares.</summary>
+    public static WebApplicationBuilder AddGatehouseHosting(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<ListenOptions>()
+            .BindConfiguration(ListenOptions.Section)
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                if (int.TryParse(configuration["PORT"], out var port))
+                {
+                    options.Port = port;
+                }
+                else if (!string.IsNullOrWhiteSpace(configuration["PORT"]))
+                {
+                    options.Port = -1; // reported by the validator with the fix
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ListenOptions>, ListenOptionsValidator>();
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes;
+
+            // An explicit --urls / ASPNETCORE_URLS wins; otherwise PORT on the configured address.
+            if (string.IsNullOrEmpty(context.Configuration["urls"]))
+            {
+                var listen = kestrel.ApplicationServices.GetRequiredService<IOptions<ListenOptions>>().Value;
+                kestrel.Listen(IPAddress.Parse(listen.Address), listen.Port);
+            }
+        });
+
+        // Bad requests are answered with 400/415 problem details instead of thrown in Development.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+        services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
+        services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Every non-2xx response is problem+json, without a stack trace.</summary>
+    public static WebApplication UseGatehouseErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using Gatehouse.Api.Auth;
+using Gatehouse.Api.Data;
+using Gatehouse.Api.Health;
+using Gatehouse.Api.Hosting;
+using Gatehouse.Api.Security;
+using Gatehouse.Api.Sessions;
+using Gatehouse.Api.Tokens;
+using Gatehouse.Api.Users;
+
+LegacyEnvironment.Apply();
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddGatehouseHosting();
+builder.Services.AddGatehouseData();
+builder.Services.AddUsers();
+builder.Services.AddSessions();
+builder.Services.AddTokens();
+builder.Services.AddGatehouseCors();
+builder.Services.AddGatehouseHealth();
+builder.Services.AddGatehouseOpenApi();
+
+var app = builder.Build();
+
+app.UseGatehouseErrors();
+app.UseRequestLimits();
+app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapAuth();
+app.MapJwks();
+app.MapGatehouseHealth();
+app.MapGatehouseOpenApi();
+
+app.Run();
+
+/// <summary>Entry point; public so that WebApplicationFactory&lt;Program&gt; can host it in tests.</summary>
+public partial class Program;

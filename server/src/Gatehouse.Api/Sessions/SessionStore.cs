@@ -1,0 +1,97 @@
+using Gatehouse.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Gatehouse.Api.Sessions;
+
+/// <summary>Creates, checks and revokes sessions. Checks are cached; a revocation updates the cache at once.</summary>
+public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, TimeProvider time)
+{
+    public async Task<Session> CreateAsync(Guid userId, TimeSpan lifetime, HttpContext http, CancellationToken cancellationToken)
+    {
+        // JWT times are whole seconds; keeping the session's to the second makes them agree exactly.
+        var now = TruncateToSeconds(time.GetUtcNow());
+        var session = new Session
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = userId,
+            CreatedAt = now,
+            ExpiresAt = now + lifetime,
+            UserAgent = Truncate(http.Request.Headers.UserAgent.ToString(), Session.MaxUserAgentLength),
+            IpAddress = Truncate(http.Connection.RemoteIpAddress?.ToString(), Session.MaxIpAddressLength),
+        };
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        cache.Remember(session.Id, new SessionState(session.UserId, session.ExpiresAt, Revoked: false));
+        return session;
+    }
+
+    /// <summary>True when the session exists, belongs to the user, is unexpired and not revoked.</summary>
+    public async Task<bool> IsActiveAsync(Guid sessionId, Guid userId, CancellationToken cancellationToken)
+    {
+        if (!cache.TryGet(sessionId, out var state))
+        {
+            var row = await db.Sessions.AsNoTracking()
+                .Where(s => s.Id == sessionId)
+                .Select(s => new { s.UserId, s.ExpiresAt, s.RevokedAt })
+                .SingleOrDefaultAsync(cancellationToken);
+            state = row is null
+                ? SessionState.Missing
+                : new SessionState(row.UserId, row.ExpiresAt, Revoked: row.RevokedAt is not null);
+            cache.Remember(sessionId, state);
+        }
+        return !state.Revoked && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt;
+    }
+
+    /// <summary>Ends a session for good. Idempotent.</summary>
+    public async Task RevokeAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        // Mark the cache first: from this moment no request on this instance accepts the session,
+        // even one that races with the database write below.
+        cache.MarkRevoked(sessionId);
+        await db.Sessions
+            .Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(setters => setters.SetProperty(s => s.RevokedAt, now), cancellationToken);
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
+        new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, value.Offset);
+
+    private static string? Truncate(string? value, int max) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..max];
+}
+
+public readonly record struct SessionState(Guid UserId, DateTimeOffset ExpiresAt, bool Revoked)
+{
+    public static readonly SessionState Missing = new(Guid.Empty, DateTimeOffset.MinValue, Revoked: true);
+}
+
+/// <summary>
+/// A bounded in-memory cache of session states, so a signed-in request costs no database read.
+/// Entries live at most <see cref="Ttl"/>, which bounds how long a revocation made elsewhere
+/// (another instance, a direct database edit) can go unseen here.
+/// </summary>
+public sealed class SessionCache : IDisposable
+{
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(60);
+    private const int MaxEntries = 100_000;
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+
+    public bool TryGet(Guid sessionId, out SessionState state) => _cache.TryGetValue(sessionId, out state);
+
+    public void Remember(Guid sessionId, SessionState state) =>
+        _cache.Set(sessionId, state, new MemoryCacheEntryOptions
+        {
+            Size = 1,
+            AbsoluteExpirationRelativeToNow = Ttl,
+            // Revocations must not be evicted before ordinary entries under memory pressure.
+            Priority = state.Revoked ? CacheItemPriority.High : CacheItemPriority.Normal,
+        });
+
+    public void MarkRevoked(Guid sessionId) =>
+        Remember(sessionId, SessionState.Missing);
+
+    public void Dispose() => _cache.Dispose();
+}

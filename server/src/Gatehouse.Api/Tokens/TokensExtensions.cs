@@ -1,0 +1,121 @@
+using Gatehouse.Api.Auth;
+using Gatehouse.Api.Sessions;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gatehouse.Api.Tokens;
+
+public static class TokensExtensions
+{
+    public static IServiceCollection AddTokens(this IServiceCollection services)
+    {
+        services.AddOptions<TokenOptions>()
+            .BindConfiguration(TokenOptions.Section)
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                if (!string.IsNullOrEmpty(configuration["JWT_SECRET"]))
+                {
+                    options.Secret = configuration["JWT_SECRET"];
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();
+        services.AddOptions<CookieSettings>().BindConfiguration(CookieSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CookieSettings>, CookieSettingsValidator>();
+
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<AccessTokenCookie>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SigningKeys, IOptions<TokenOptions>, TimeProvider>(ConfigureJwtBearer);
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static void ConfigureJwtBearer(JwtBearerOptions bearer, SigningKeys keys, IOptions<TokenOptions> options, TimeProvider time)
+    {
+        var settings = options.Value;
+        bearer.MapInboundClaims = false; // keep "sub" and "sid" as they are in the token
+        bearer.IncludeErrorDetails = false; // the reason a token failed is for our logs, not for the caller
+        bearer.TimeProvider = time;
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            IssuerSigningKey = keys.SigningKey,
+            // One algorithm only: this refuses alg=none, and an HS256 token "signed" with our public key.
+            ValidAlgorithms = [keys.Algorithm],
+            ValidTypes = [AccessTokenIssuer.TokenType],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = settings.ClockSkew,
+            // IdentityModel reads the system clock; judging expiry by the injected TimeProvider keeps
+            // one clock for the whole app (and lets tests move it).
+            LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return expires is { } exp && now < exp + parameters.ClockSkew
+                    && (notBefore is not { } nbf || nbf <= now + parameters.ClockSkew);
+            },
+            NameClaimType = JwtRegisteredClaimNames.Sub,
+        };
+        bearer.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                // The token travels in the httpOnly cookie, as in the original design. An Authorization
+                // header is still read when there is no cookie, for API clients and tools.
+                var cookie = context.Request.Cookies[AccessTokenCookie.Name];
+                if (!string.IsNullOrEmpty(cookie))
+                {
+                    if (cookie.Length > AccessTokenCookie.MaxLength)
+                    {
+                        context.NoResult();
+                        return Task.CompletedTask;
+                    }
+                    context.Token = cookie;
+                }
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = async context =>
+            {
+                // A valid signature is not enough: the session must still be live, so logout ends it.
+                var principal = context.Principal!;
+                if (!Guid.TryParse(principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out var userId)
+                    || !Guid.TryParse(principal.FindFirst(AccessTokenIssuer.SessionClaim)?.Value, out var sessionId))
+                {
+                    context.Fail("The token does not name a user and a session.");
+                    return;
+                }
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStore>();
+                if (!await sessions.IsActiveAsync(sessionId, userId, context.HttpContext.RequestAborted))
+                {
+                    context.Fail("The session has ended.");
+                }
+            },
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                var response = context.Response;
+                response.StatusCode = StatusCodes.Status401Unauthorized;
+                response.Headers.WWWAuthenticate = "Bearer";
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status401Unauthorized,
+                        Title = "Unauthorized",
+                        Detail = AuthErrors.Unauthenticated.Message,
+                        Extensions = { ["code"] = AuthErrors.Unauthenticated.Code },
+                    },
+                });
+            },
+        };
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Api.Users;
+
+public sealed class DemoUserOptions
+{
+    public const string Section = "Gatehouse";
+
+    /// <summary>Creates john / password123 (the original design's user). True in appsettings.Development.json only.</summary>
+    public bool SeedDemoUser { get; set; }
+}
+
+internal sealed partial class DemoUserSeeder(
+    UserManager<User> users,
+    IPasswordHasher<User> hasher,
+    IOptions<DemoUserOptions> options,
+    TimeProvider time,
+    ILogger<DemoUserSeeder> logger)
+{
+    public const string Username = "john";
+    public const string Password = "password123";
+
+    public async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.SeedDemoUser || await users.FindByNameAsync(Username) is not null)
+        {
+            return;
+        }
+        var user = new User { UserName = Username, CreatedAt = time.GetUtcNow() };
+        // The demo password is itself one of the most common passwords, so it is set directly
+        // instead of through the sign-up rules that would (rightly) refuse it.
+        user.PasswordHash = hasher.HashPassword(user, Password);
+        var result = await users.CreateAsync(user);
+        if (result.Succeeded)
+        {
+            LogSeeded(logger, Username);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Seeded the demo user {Username}")]
+    private static partial void LogSeeded(ILogger logger, string username);
+}
