@@ -17,15 +17,23 @@ public static partial class AuthEndpoints
     {
         var group = routes.MapGroup("/auth").WithTags("Auth");
 
-        group.MapPost("/register", RegisterAsync).WithSummary("Create an account");
-        group.MapPost("/login", LoginAsync).WithSummary("Sign in; sets the access_token cookie");
+        group.MapPost("/register", RegisterAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Create an account");
+        group.MapPost("/login", LoginAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Sign in; sets the access_token cookie");
         // Anonymous on purpose: signing out must work with an expired or broken cookie too.
         group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes the cookie");
 
         group.MapGet("/is-authenticated", () => TypedResults.Ok(new IsAuthenticatedResponse(true)))
             .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("200 with a live session, 401 otherwise");
-        group.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user");
+        group.MapGet("/me", MeAsync)
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("The signed-in user");
         return group;
     }
 

@@ -1,11 +1,13 @@
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
 
 /// <summary>Creates, checks and revokes sessions. Checks are cached; a revocation updates the cache at once.</summary>
-public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, TimeProvider time)
+public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, TimeProvider time, IOptions<TokenOptions> tokens)
 {
     public async Task<Session> CreateAsync(Guid userId, TimeSpan lifetime, HttpContext http, CancellationToken cancellationToken)
     {
@@ -26,7 +28,10 @@ public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, Time
         return session;
     }
 
-    /// <summary>True when the session exists, belongs to the user, is unexpired and not revoked.</summary>
+    /// <summary>
+    /// True when the session exists, belongs to the user, is not revoked and has not expired, allowing
+    /// the same clock skew as the token's <c>exp</c> check so that the two deadlines agree.
+    /// </summary>
     public async Task<bool> IsActiveAsync(Guid sessionId, Guid userId, CancellationToken cancellationToken)
     {
         if (!cache.TryGet(sessionId, out var state))
@@ -40,7 +45,7 @@ public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, Time
                 : new SessionState(row.UserId, row.ExpiresAt, Revoked: row.RevokedAt is not null);
             cache.Remember(sessionId, state);
         }
-        return !state.Revoked && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt;
+        return !state.Revoked && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt + tokens.Value.ClockSkew;
     }
 
     /// <summary>Ends a session for good. Idempotent.</summary>

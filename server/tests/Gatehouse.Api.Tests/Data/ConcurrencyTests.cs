@@ -1,0 +1,47 @@
+using System.Net;
+using Gatehouse.Api.Tests.Infrastructure;
+
+namespace Gatehouse.Api.Tests.Data;
+
+public sealed class ConcurrencyTests(GatehouseFactory factory) : IClassFixture<GatehouseFactory>
+{
+    [Fact]
+    public async Task Fifty_concurrent_registrations_of_distinct_users_all_succeed()
+    {
+        var client = factory.CreateClient();
+        var names = Enumerable.Range(0, 50).Select(i => TestApi.NewUsername($"many{i}")).ToList();
+
+        var responses = await Task.WhenAll(names.Select(name => client.RegisterAsync(name)));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.Created, response.StatusCode));
+        var logins = await Task.WhenAll(names.Take(5).Select(name => factory.CreateClient().LoginAsync(name)));
+        Assert.All(logins, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_registrations_of_one_name_give_exactly_one_201()
+    {
+        var client = factory.CreateClient();
+        var name = TestApi.NewUsername("race");
+
+        // Different letter cases too: they are one name.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            client.RegisterAsync(i % 2 == 0 ? name : name.ToUpperInvariant())));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+    }
+
+    [Fact]
+    public async Task Concurrent_registrations_of_one_email_give_exactly_one_201()
+    {
+        var client = factory.CreateClient();
+        var email = $"{Guid.NewGuid():N}@example.com";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            client.RegisterAsync(TestApi.NewUsername($"mail{i}"), email: email)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(9, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Gatehouse.Api.Tests.Data;
+
+/// <summary>A restart keeps users, sessions and (in Development) the signing key.</summary>
+public sealed class PersistenceTests
+{
+    [Fact]
+    public async Task A_restart_keeps_users_sessions_and_the_development_key()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            string username, token, kid;
+            using (var before = GatehouseFactory.OnDirectory(directory))
+            {
+                (username, token) = await before.CreateClient().SignUpAndLogInAsync();
+                kid = new JsonWebToken(token).Kid;
+            }
+            Assert.True(File.Exists(Path.Combine(directory, "gatehouse.db")));
+            Assert.True(File.Exists(Path.Combine(directory, "signing-key.pem")));
+
+            using var after = GatehouseFactory.OnDirectory(directory);
+            var client = after.CreateClient(new() { HandleCookies = false });
+
+            var me = await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/auth/me", token));
+            Assert.Equal(username, (await me.JsonAsync(HttpStatusCode.OK)).GetProperty("username").GetString());
+            Assert.Equal(HttpStatusCode.OK, (await after.CreateClient().LoginAsync(username)).StatusCode);
+            Assert.Contains(kid, await client.GetStringAsync("/.well-known/jwks.json"));
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_development_key_file_is_readable_by_its_owner_only()
+    {
+        using var factory = new GatehouseFactory();
+        factory.CreateClient();
+        _ = factory.Services.GetRequiredService<Gatehouse.Api.Tokens.SigningKeys>();
+
+        var mode = File.GetUnixFileMode(Path.Combine(factory.DataDirectory, "signing-key.pem"));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+    }
+
+    [Fact]
+    public async Task A_connection_string_overrides_the_data_folder()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            var file = Path.Combine(directory, "elsewhere.db");
+            using var factory = new GatehouseFactory().With("ConnectionStrings:Default", $"Data Source={file}");
+
+            await factory.CreateClient().SignUpAndLogInAsync();
+
+            Assert.True(File.Exists(file));
+            Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "gatehouse.db")));
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+}

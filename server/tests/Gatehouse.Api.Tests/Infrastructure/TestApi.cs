@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Net.Http.Headers;
+
+namespace Gatehouse.Api.Tests.Infrastructure;
+
+/// <summary>Small helpers that speak the API's HTTP, so tests read as what a client does.</summary>
+public static class TestApi
+{
+    public const string StrongPassword = "correct horse battery staple";
+
+    /// <summary>A username no other test uses.</summary>
+    public static string NewUsername(string prefix = "user")
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        return name.Length > 40 ? name[..40] : name;
+    }
+
+    public static Task<HttpResponseMessage> RegisterAsync(this HttpClient client, string username, string password = StrongPassword, string? email = null) =>
+        client.PostAsJsonAsync("/auth/register", new { username, password, email });
+
+    public static Task<HttpResponseMessage> LoginAsync(this HttpClient client, string username, string password = StrongPassword) =>
+        client.PostAsJsonAsync("/auth/login", new { username, password });
+
+    /// <summary>Registers and signs in a fresh user; the client's cookie jar then holds the token.</summary>
+    public static async Task<(string Username, string Token)> SignUpAndLogInAsync(this HttpClient client, string? username = null)
+    {
+        username ??= NewUsername();
+        var register = await client.RegisterAsync(username);
+        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
+        var login = await client.LoginAsync(username);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return (username, AccessTokenCookie(login)!.Value.ToString());
+    }
+
+    public static SetCookieHeaderValue? AccessTokenCookie(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? SetCookieHeaderValue.ParseList(values.ToList()).SingleOrDefault(c => c.Name == "access_token")
+            : null;
+
+    /// <summary>A request carrying the given token as the access_token cookie, and nothing else.</summary>
+    public static HttpRequestMessage WithToken(HttpMethod method, string path, string token)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Cookie", $"access_token={token}");
+        return request;
+    }
+
+    public static async Task<JsonElement> ProblemAsync(this HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)expected, body.GetProperty("status").GetInt32());
+        return body;
+    }
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
