@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gatehouse.Api.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gatehouse.Api.Health;
@@ -11,7 +12,13 @@ public static class HealthExtensions
 
     public static IServiceCollection AddGatehouseHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddDbContextCheck<GatehouseDbContext>("database", tags: [ReadyTag]);
+        // A real query, not just "can connect": SQLite opens any file, even one that is not a database.
+        services.AddHealthChecks().AddDbContextCheck<GatehouseDbContext>("database", tags: [ReadyTag],
+            customTestQuery: async (db, cancellationToken) =>
+            {
+                await db.Sessions.AnyAsync(cancellationToken);
+                return true;
+            });
         return services;
     }
 
@@ -25,12 +32,23 @@ public static class HealthExtensions
 
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
-        context.Response.ContentType = "application/json";
         // Names and states only: exception messages could carry connection strings.
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        var checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString());
+        if (report.Status == HealthStatus.Healthy)
         {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
-        }));
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString(), checks }));
+        }
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = context.Response.StatusCode,
+                Title = "Service unavailable",
+                Detail = "A dependency of the API is not answering.",
+                Extensions = { ["health"] = report.Status.ToString(), ["checks"] = checks },
+            },
+        }).AsTask();
     }
 }

@@ -34,6 +34,10 @@ public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, Time
     /// </summary>
     public async Task<bool> IsActiveAsync(Guid sessionId, Guid userId, CancellationToken cancellationToken)
     {
+        if (cache.IsRevoked(sessionId))
+        {
+            return false;
+        }
         if (!cache.TryGet(sessionId, out var state))
         {
             var row = await db.Sessions.AsNoTracking()
@@ -45,19 +49,22 @@ public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, Time
                 : new SessionState(row.UserId, row.ExpiresAt, Revoked: row.RevokedAt is not null);
             cache.Remember(sessionId, state);
         }
-        return !state.Revoked && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt + tokens.Value.ClockSkew;
+        // Asked again: a logout may have landed while the row was being read, and its mark wins.
+        return !state.Revoked && !cache.IsRevoked(sessionId)
+            && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt + tokens.Value.ClockSkew;
     }
 
     /// <summary>Ends a session for good. Idempotent.</summary>
-    public async Task RevokeAsync(Guid sessionId, CancellationToken cancellationToken)
+    public async Task RevokeAsync(Guid sessionId)
     {
         var now = time.GetUtcNow();
         // Mark the cache first: from this moment no request on this instance accepts the session,
         // even one that races with the database write below.
-        cache.MarkRevoked(sessionId);
+        cache.MarkRevoked(sessionId, tokens.Value.Lifetime + tokens.Value.ClockSkew);
+        // Not cancellable: a client that hangs up right after asking to sign out is still signed out.
         await db.Sessions
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(setters => setters.SetProperty(s => s.RevokedAt, now), cancellationToken);
+            .ExecuteUpdateAsync(setters => setters.SetProperty(s => s.RevokedAt, now), CancellationToken.None);
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
@@ -75,28 +82,33 @@ public readonly record struct SessionState(Guid UserId, DateTimeOffset ExpiresAt
 /// <summary>
 /// A bounded in-memory cache of session states, so a signed-in request costs no database read.
 /// Entries live at most <see cref="Ttl"/>, which bounds how long a revocation made elsewhere
-/// (another instance, a direct database edit) can go unseen here.
+/// (another instance, a direct database edit) can go unseen here. Revocations made here are kept
+/// apart, for as long as a token of the session could live, and no later read can undo them.
 /// </summary>
 public sealed class SessionCache : IDisposable
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(60);
     private const int MaxEntries = 100_000;
 
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly MemoryCache _revoked = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
 
-    public bool TryGet(Guid sessionId, out SessionState state) => _cache.TryGetValue(sessionId, out state);
+    public bool TryGet(Guid sessionId, out SessionState state) => _states.TryGetValue(sessionId, out state);
+
+    public bool IsRevoked(Guid sessionId) => _revoked.TryGetValue(sessionId, out _);
 
     public void Remember(Guid sessionId, SessionState state) =>
-        _cache.Set(sessionId, state, new MemoryCacheEntryOptions
-        {
-            Size = 1,
-            AbsoluteExpirationRelativeToNow = Ttl,
-            // Revocations must not be evicted before ordinary entries under memory pressure.
-            Priority = state.Revoked ? CacheItemPriority.High : CacheItemPriority.Normal,
-        });
+        _states.Set(sessionId, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
 
-    public void MarkRevoked(Guid sessionId) =>
-        Remember(sessionId, SessionState.Missing);
+    public void MarkRevoked(Guid sessionId, TimeSpan tokenLifetime)
+    {
+        _revoked.Set(sessionId, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = tokenLifetime });
+        _states.Remove(sessionId);
+    }
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        _states.Dispose();
+        _revoked.Dispose();
+    }
 }

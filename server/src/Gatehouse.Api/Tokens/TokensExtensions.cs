@@ -93,15 +93,41 @@ public static class TokensExtensions
                     return;
                 }
                 var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStore>();
-                if (!await sessions.IsActiveAsync(sessionId, userId, context.HttpContext.RequestAborted))
+                try
                 {
-                    context.Fail("The session has ended.");
+                    if (!await sessions.IsActiveAsync(sessionId, userId, context.HttpContext.RequestAborted))
+                    {
+                        context.Fail("The session has ended.");
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // Unknown is not "signed out": a guarded route answers 503 (see OnChallenge), so a
+                    // client does not send a signed-in user to the login page during an outage.
+                    context.Fail(new SessionCheckUnavailableException(exception));
                 }
             },
             OnChallenge = async context =>
             {
                 context.HandleResponse();
                 var response = context.Response;
+                if (context.AuthenticateFailure is SessionCheckUnavailableException)
+                {
+                    response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    response.Headers.RetryAfter = "5";
+                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = context.HttpContext,
+                        ProblemDetails =
+                        {
+                            Status = StatusCodes.Status503ServiceUnavailable,
+                            Title = "Service unavailable",
+                            Detail = "The session could not be checked. Try again shortly.",
+                            Extensions = { ["code"] = "unavailable" },
+                        },
+                    });
+                    return;
+                }
                 response.StatusCode = StatusCodes.Status401Unauthorized;
                 response.Headers.WWWAuthenticate = "Bearer";
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -1,0 +1,53 @@
+using System.Net;
+using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Gatehouse.Api.Tests.Data;
+
+/// <summary>When the database stops answering, guarded routes say 503, not 401 and not 500.</summary>
+public sealed class OutageTests
+{
+    [Fact]
+    public async Task A_broken_database_gives_503_on_guarded_routes_and_ready_but_health_stays_up()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            string token;
+            using (var before = GatehouseFactory.OnDirectory(directory))
+            {
+                (_, token) = await before.CreateClient().SignUpAndLogInAsync();
+            }
+            // A fresh instance has nothing cached, so its session check must ask the database.
+            using var factory = GatehouseFactory.OnDirectory(directory);
+            var client = factory.CreateClient(new() { HandleCookies = false });
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+            SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(directory, "gatehouse.db*"))
+            {
+                File.Delete(file);
+            }
+            // Longer than a page, so SQLite reads the header and refuses the file instead of taking it for empty.
+            await File.WriteAllTextAsync(Path.Combine(directory, "gatehouse.db"), string.Concat(Enumerable.Repeat("this is not a database, it is a broken disk. ", 200)));
+
+            var me = await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/auth/me", token));
+            var problem = await me.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unavailable", problem.GetProperty("code").GetString());
+            Assert.NotNull(me.Headers.RetryAfter);
+
+            var ready = await client.GetAsync("/health/ready");
+            var readyProblem = await ready.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("Unhealthy", readyProblem.GetProperty("checks").GetProperty("database").GetString());
+            Assert.DoesNotContain("not a database", await ready.Content.ReadAsStringAsync());
+
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+            var anonymousWithCookie = await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/health", token));
+            Assert.Equal(HttpStatusCode.OK, anonymousWithCookie.StatusCode);
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+}
