@@ -17,14 +17,16 @@ builder.Services.AddUsers();
 builder.Services.AddSessions();
 builder.Services.AddTokens();
 builder.Services.AddGatehouseCors();
+builder.Services.AddPasswordHashingLimit();
 builder.Services.AddGatehouseHealth();
 builder.Services.AddGatehouseOpenApi();
 
 var app = builder.Build();
 
 app.UseGatehouseErrors();
-app.UseRequestLimits();
 app.UseCors();
+app.UseRequestLimits();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Security;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
@@ -18,10 +19,14 @@ public static partial class AuthEndpoints
         var group = routes.MapGroup("/auth").WithTags("Auth");
 
         group.MapPost("/register", RegisterAsync)
+            .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Create an account");
         group.MapPost("/login", LoginAsync)
+            .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Sign in; sets the access_token cookie");
         // Anonymous on purpose: signing out must work with an expired or broken cookie too.
         group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes the cookie");
@@ -85,6 +90,7 @@ public static partial class AuthEndpoints
         LoginRequest? request,
         UserManager<User> users,
         DummyPassword dummy,
+        FailedSignIns failures,
         SessionStore sessions,
         AccessTokenIssuer tokens,
         AccessTokenCookie cookie,
@@ -101,7 +107,7 @@ public static partial class AuthEndpoints
 
         var logger = loggers.CreateLogger("Gatehouse.Auth");
         var user = await users.FindByNameAsync(request!.Username!);
-        if (user is null || await users.IsLockedOutAsync(user))
+        if (user is null || failures.IsLockedOut(user))
         {
             // Spend the same time as a real check, so the answer's timing does not reveal whether
             // the account exists (or is locked).
@@ -112,7 +118,7 @@ public static partial class AuthEndpoints
 
         if (!await users.CheckPasswordAsync(user, request.Password!))
         {
-            await users.AccessFailedAsync(user);
+            await failures.RecordAsync(user.Id);
             LogSignInFailed(logger, "wrong password");
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
@@ -134,7 +140,7 @@ public static partial class AuthEndpoints
         var result = await http.AuthenticateAsync();
         if (result.Succeeded && Guid.TryParse(result.Principal.FindFirstValue(AccessTokenIssuer.SessionClaim), out var sessionId))
         {
-            await sessions.RevokeAsync(sessionId, http.RequestAborted);
+            await sessions.RevokeAsync(sessionId);
         }
         cookie.Delete(http.Response);
         return TypedResults.NoContent();

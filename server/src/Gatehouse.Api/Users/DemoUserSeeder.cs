@@ -1,4 +1,6 @@
+using Gatehouse.Api.Data;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Users;
@@ -31,10 +33,16 @@ internal sealed partial class DemoUserSeeder(
         // The demo password is itself one of the most common passwords, so it is set directly
         // instead of through the sign-up rules that would (rightly) refuse it.
         user.PasswordHash = hasher.HashPassword(user, Password);
-        var result = await users.CreateAsync(user);
-        if (result.Succeeded)
+        try
         {
-            LogSeeded(logger, Username);
+            if ((await users.CreateAsync(user)).Succeeded)
+            {
+                LogSeeded(logger, Username);
+            }
+        }
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
+        {
+            // Another instance starting on the same database seeded it first.
         }
     }
 

@@ -14,6 +14,9 @@ public sealed class DummyPassword(IPasswordHasher<User> hasher)
     private readonly Lazy<string> _hash = new(() =>
         hasher.HashPassword(Nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
 
+    /// <summary>Made at start-up, so that the first unknown-user sign-in does not cost two hashes.</summary>
+    public void Prepare() => _ = _hash.Value;
+
     /// <summary>Costs what a real verification costs; the answer is always "no".</summary>
     public void Verify(string providedPassword) =>
         hasher.VerifyHashedPassword(Nobody, _hash.Value, providedPassword);

@@ -12,6 +12,15 @@ public sealed class PasswordHashingOptions
 
     public int MemoryKiB { get; set; } = MinMemoryKiB;
     public int Iterations { get; set; } = MinIterations;
+
+    /// <summary>
+    /// Hashes computed at once. Each takes MemoryKiB of memory, so without a bound a burst of
+    /// sign-ins could exhaust memory; beyond the number of cores more at once gains nothing.
+    /// </summary>
+    public int MaxConcurrent { get; set; } = 2 * Environment.ProcessorCount;
+
+    /// <summary>Requests that wait for a hashing slot before the rest get 429.</summary>
+    public int MaxQueued { get; set; } = 256;
 }
 
 internal sealed class PasswordHashingOptionsValidator : IValidateOptions<PasswordHashingOptions>
@@ -26,6 +35,14 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
         if (options.Iterations is < PasswordHashingOptions.MinIterations or > 100)
         {
             failures.Add($"Gatehouse:Passwords:Iterations is {options.Iterations}; OWASP's minimum for Argon2id at 19 MiB is {PasswordHashingOptions.MinIterations}. Use a value from 2 to 100.");
+        }
+        if (options.MaxConcurrent < 1)
+        {
+            failures.Add($"Gatehouse:Passwords:MaxConcurrent is {options.MaxConcurrent}; use 1 or more (default: twice the number of cores).");
+        }
+        if (options.MaxQueued < 0)
+        {
+            failures.Add($"Gatehouse:Passwords:MaxQueued is {options.MaxQueued}; use 0 or more (default: 256).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

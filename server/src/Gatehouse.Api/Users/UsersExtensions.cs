@@ -39,6 +39,7 @@ public static class UsersExtensions
         services.AddSingleton<DummyPassword>();
         services.AddSingleton<CommonPasswords>();
         services.AddScoped<DemoUserSeeder>();
+        services.AddScoped<FailedSignIns>();
         return services;
     }
 }

@@ -171,6 +171,17 @@ public sealed class LoginTests : IClassFixture<LoginTests.Factory>
     }
 
     [Fact]
+    public async Task Parallel_wrong_guesses_all_count_toward_the_lockout()
+    {
+        var username = TestApi.NewUsername("parallel");
+        await _client.RegisterAsync(username);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => _factory.CreateClient().LoginAsync(username, "wrong-password-" + i))));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.LoginAsync(username)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_success_resets_the_failure_count()
     {
         var username = TestApi.NewUsername("reset");
@@ -212,6 +223,28 @@ public sealed class LoginTests : IClassFixture<LoginTests.Factory>
     }
 }
 
+public sealed class LockoutExpiryTests
+{
+    [Fact]
+    public async Task A_lockout_lasts_fifteen_minutes_to_the_second()
+    {
+        using var factory = new GatehouseFactory();
+        var client = factory.CreateClient();
+        var username = TestApi.NewUsername("expiry");
+        await client.RegisterAsync(username);
+        for (var i = 0; i < 10; i++)
+        {
+            await client.LoginAsync(username, "wrong-password");
+        }
+
+        factory.Time.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(username)).StatusCode);
+
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(username)).StatusCode);
+    }
+}
+
 public sealed class ProductionCookieTests
 {
     [Fact]
@@ -227,6 +260,9 @@ public sealed class ProductionCookieTests
         Assert.True(cookie.Secure);
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteMode.Lax, cookie.SameSite);
+        Assert.Equal("/", cookie.Path.ToString());
+        Assert.Equal(factory.Time.GetUtcNow().AddHours(24), cookie.Expires);
+        Assert.Null(cookie.Domain.Value); // host-only: no other subdomain receives it
     }
 
     [Fact]
