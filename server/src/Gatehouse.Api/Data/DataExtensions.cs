@@ -30,5 +30,5 @@ public static class DataExtensions
 
     /// <summary>True when a write failed on a unique index (a race that validation could not see).</summary>
     internal static bool IsUniqueViolation(this DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19 /* SQLITE_CONSTRAINT */ };
+        exception.InnerException is SqliteException { SqliteExtendedErrorCode: 2067 /* SQLITE_CONSTRAINT_UNIQUE */ };
 }

@@ -17,14 +17,14 @@ internal sealed partial class DatabaseInitializer(
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(dataOptions.Value.ResolveDirectory(environment));
+        CreateFolder(dataOptions.Value.ResolveDirectory(environment), "Gatehouse:Data:Directory (env Gatehouse__Data__Directory)");
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
         var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
         if (!string.IsNullOrEmpty(connection.DataSource) && connection.DataSource != ":memory:")
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(connection.DataSource))!);
+            CreateFolder(Path.GetDirectoryName(Path.GetFullPath(connection.DataSource))!, "ConnectionStrings:Default");
         }
 
         await db.Database.MigrateAsync(cancellationToken);
@@ -33,6 +33,19 @@ internal sealed partial class DatabaseInitializer(
         LogMigrated(logger);
 
         await scope.ServiceProvider.GetRequiredService<DemoUserSeeder>().SeedAsync(cancellationToken);
+        scope.ServiceProvider.GetRequiredService<DummyPassword>().Prepare();
+    }
+
+    private static void CreateFolder(string path, string setting)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Cannot create the data folder '{path}' ({exception.Message}). Point {setting} at a writable folder.", exception);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

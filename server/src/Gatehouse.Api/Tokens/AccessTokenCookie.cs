@@ -13,9 +13,10 @@ public sealed class CookieSettings
 
 internal sealed class CookieSettingsValidator : IValidateOptions<CookieSettings>
 {
+    private static readonly string[] Allowed = ["Lax", "Strict", "None"];
+
     public ValidateOptionsResult Validate(string? name, CookieSettings options) =>
-        Enum.TryParse<SameSiteMode>(options.SameSite, ignoreCase: true, out var mode) && mode != SameSiteMode.Unspecified
-            && !int.TryParse(options.SameSite, out _)
+        Allowed.Contains(options.SameSite, StringComparer.OrdinalIgnoreCase)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"Gatehouse:Cookie:SameSite is '{options.SameSite}'; use Lax (default), Strict, or None (cross-site; forces Secure, so it needs HTTPS).");
 }

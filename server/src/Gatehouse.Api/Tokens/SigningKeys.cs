@@ -77,7 +77,15 @@ public sealed partial class SigningKeys
         }
         else if (File.Exists(options.SigningKeyPath))
         {
-            pem = File.ReadAllText(options.SigningKeyPath);
+            try
+            {
+                pem = File.ReadAllText(options.SigningKeyPath);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                error = $"Gatehouse:Tokens:SigningKeyPath '{options.SigningKeyPath}' cannot be read ({exception.Message}). Make it readable by the API's user.";
+                return false;
+            }
         }
         else
         {
@@ -120,12 +128,14 @@ public sealed partial class SigningKeys
 
     private static ECDsa LoadOrCreateDevelopmentKey(string path, ILogger logger)
     {
-        var ecdsa = ECDsa.Create();
         if (File.Exists(path))
         {
-            ecdsa.ImportFromPem(File.ReadAllText(path));
-            return ecdsa;
+            var existing = new TokenOptions { SigningKeyPath = path };
+            return TryLoadConfiguredKey(existing, out var key, out var error)
+                ? key
+                : throw new InvalidOperationException($"The Development signing key {path} is unusable: {error} Delete the file to have a new one made (everyone signs in again).");
         }
+        var ecdsa = ECDsa.Create();
         ecdsa.GenerateKey(ECCurve.NamedCurves.nistP256);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

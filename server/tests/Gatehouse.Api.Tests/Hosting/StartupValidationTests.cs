@@ -30,6 +30,23 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task An_unusable_data_folder_stops_startup_with_a_fix()
+    {
+        var file = Path.GetTempFileName(); // a file where a folder should be: even root cannot create it
+        try
+        {
+            var output = await StartupFailureAsync("Development", new() { ["Gatehouse__Data__Directory"] = Path.Combine(file, "data") });
+
+            Assert.Contains("Cannot create the data folder", output, StringComparison.Ordinal);
+            Assert.Contains("Gatehouse__Data__Directory", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Outside_development_a_missing_signing_key_stops_startup()
     {
         var output = await StartupFailureAsync("Production", new());
@@ -101,7 +118,7 @@ public sealed class StartupValidationTests
         try
         {
             settings["ASPNETCORE_ENVIRONMENT"] = environment;
-            settings["Gatehouse__Data__Directory"] = directory;
+            settings.TryAdd("Gatehouse__Data__Directory", directory);
             settings.TryAdd("PORT", ApiProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
             await using var api = ApiProcess.Start(directory, settings);
 

@@ -135,6 +135,7 @@ public sealed class TokenTests(GatehouseFactory factory) : IClassFixture<Gatehou
     [InlineData("audience")]
     [InlineData("typ")]
     [InlineData("sid")]
+    [InlineData("sub")]
     public async Task A_correctly_signed_token_with_a_wrong_claim_is_refused(string what)
     {
         var (_, token) = await factory.CreateClient().SignUpAndLogInAsync();
@@ -146,6 +147,8 @@ public sealed class TokenTests(GatehouseFactory factory) : IClassFixture<Gatehou
             case "audience": descriptor.Audience = "another-api"; break;
             case "typ": descriptor.TokenType = "JWT"; break;
             case "sid": descriptor.Claims["sid"] = Guid.NewGuid().ToString(); break;
+            // A live session, but someone else's: the session must belong to the token's subject.
+            case "sub": descriptor.Claims["sub"] = new JsonWebToken((await factory.CreateClient().SignUpAndLogInAsync()).Token).Subject; break;
         }
 
         var wrong = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
