@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using System.Text.Json;
 using Gatehouse.Api.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -39,16 +40,7 @@ public static class HealthExtensions
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString(), checks }));
         }
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = context.Response.StatusCode,
-                Title = "Service unavailable",
-                Detail = "A dependency of the API is not answering.",
-                Extensions = { ["health"] = report.Status.ToString(), ["checks"] = checks },
-            },
-        }).AsTask();
+        return context.WriteProblemAsync(context.Response.StatusCode, "Service unavailable", "A dependency of the API is not answering.",
+            extensions: new Dictionary<string, object?> { ["health"] = report.Status.ToString(), ["checks"] = checks });
     }
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using System.Threading.RateLimiting;
 using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.RateLimiting;
@@ -23,17 +24,8 @@ public static class PasswordHashingLimit
             {
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = "1";
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = "The server is busy checking passwords. Try again in a moment.",
-                        Extensions = { ["code"] = "busy" },
-                    },
-                });
+                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests,
+                    "Too many requests", "The server is busy checking passwords. Try again in a moment.", code: "busy");
             };
         });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<PasswordHashingOptions>>((options, hashing) =>

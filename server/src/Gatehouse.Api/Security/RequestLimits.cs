@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gatehouse.Api.Security;
@@ -28,17 +29,8 @@ public static class RequestLimits
             // the same limit on chunked bodies as they are read (its MaxRequestBodySize).
             if (context.Request.ContentLength > MaxBodyBytes)
             {
-                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status413PayloadTooLarge,
-                        Title = "Request body too large",
-                        Detail = $"Request bodies are limited to {MaxBodyBytes / 1024} KiB.",
-                    },
-                });
+                await context.WriteProblemAsync(StatusCodes.Status413PayloadTooLarge,
+                    "Request body too large", $"Request bodies are limited to {MaxBodyBytes / 1024} KiB.");
                 return;
             }
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

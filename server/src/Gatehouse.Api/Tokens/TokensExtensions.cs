@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Sessions;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -113,34 +114,14 @@ public static class TokensExtensions
                 var response = context.Response;
                 if (context.AuthenticateFailure is SessionCheckUnavailableException)
                 {
-                    response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                     response.Headers.RetryAfter = "5";
-                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = context.HttpContext,
-                        ProblemDetails =
-                        {
-                            Status = StatusCodes.Status503ServiceUnavailable,
-                            Title = "Service unavailable",
-                            Detail = "The session could not be checked. Try again shortly.",
-                            Extensions = { ["code"] = "unavailable" },
-                        },
-                    });
+                    await context.HttpContext.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable,
+                        "Service unavailable", "The session could not be checked. Try again shortly.", code: "unavailable");
                     return;
                 }
-                response.StatusCode = StatusCodes.Status401Unauthorized;
                 response.Headers.WWWAuthenticate = "Bearer";
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status401Unauthorized,
-                        Title = "Unauthorized",
-                        Detail = AuthErrors.Unauthenticated.Message,
-                        Extensions = { ["code"] = AuthErrors.Unauthenticated.Code },
-                    },
-                });
+                await context.HttpContext.WriteProblemAsync(StatusCodes.Status401Unauthorized,
+                    "Unauthorized", AuthErrors.Unauthenticated.Message, code: AuthErrors.Unauthenticated.Code);
             },
         };
     }

@@ -17,12 +17,7 @@ public sealed class KestrelTests : IDisposable
     [Fact]
     public async Task Environment_dev_and_port_serve_the_demo_user_on_loopback()
     {
-        await using var api = ApiProcess.Start(_directory, new Dictionary<string, string?>
-        {
-            ["ENVIRONMENT"] = "DEV",
-            ["PORT"] = _port.ToString(CultureInfo.InvariantCulture),
-            ["Gatehouse__Data__Directory"] = _directory,
-        });
+        await using var api = StartOnPort("ENVIRONMENT", "DEV");
         Assert.True(await api.WaitUntilServingAsync(Url("/health"), TimeSpan.FromSeconds(30)), api.Output);
 
         using var client = new HttpClient();
@@ -48,12 +43,7 @@ public sealed class KestrelTests : IDisposable
     [Fact]
     public async Task A_chunked_body_over_16_kib_gets_413_from_kestrel()
     {
-        await using var api = ApiProcess.Start(_directory, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["PORT"] = _port.ToString(CultureInfo.InvariantCulture),
-            ["Gatehouse__Data__Directory"] = _directory,
-        });
+        await using var api = StartOnPort("ASPNETCORE_ENVIRONMENT", "Development");
         Assert.True(await api.WaitUntilServingAsync(Url("/health"), TimeSpan.FromSeconds(30)), api.Output);
         var body = "{\"username\":\"john\",\"password\":\"" + new string('x', 20 * 1024) + "\"}";
         var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
@@ -67,6 +57,14 @@ public sealed class KestrelTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    private ApiProcess StartOnPort(string environmentVariable, string environment) =>
+        ApiProcess.Start(_directory, new Dictionary<string, string?>
+        {
+            [environmentVariable] = environment,
+            ["PORT"] = _port.ToString(CultureInfo.InvariantCulture),
+            ["Gatehouse__Data__Directory"] = _directory,
+        });
 
     public void Dispose() => GatehouseFactory.DeleteDataDirectory(_directory);
 }
