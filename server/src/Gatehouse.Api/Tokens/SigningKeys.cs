@@ -130,10 +130,7 @@ public sealed partial class SigningKeys
     {
         if (File.Exists(path))
         {
-            var existing = new TokenOptions { SigningKeyPath = path };
-            return TryLoadConfiguredKey(existing, out var key, out var error)
-                ? key
-                : throw new InvalidOperationException($"The Development signing key {path} is unusable: {error} Delete the file to have a new one made (everyone signs in again).");
+            return LoadDevelopmentKey(path);
         }
         var ecdsa = ECDsa.Create();
         ecdsa.GenerateKey(ECCurve.NamedCurves.nistP256);
@@ -151,12 +148,18 @@ public sealed partial class SigningKeys
         catch (IOException) when (File.Exists(path))
         {
             // Another process made it first: use theirs, so both sign with one key.
-            ecdsa.ImportFromPem(File.ReadAllText(path));
-            return ecdsa;
+            ecdsa.Dispose();
+            return LoadDevelopmentKey(path);
         }
         LogCreated(logger, path);
         return ecdsa;
     }
+
+    /// <summary>The kept Development key, held to the same checks as a configured one.</summary>
+    private static ECDsa LoadDevelopmentKey(string path) =>
+        TryLoadConfiguredKey(new TokenOptions { SigningKeyPath = path }, out var key, out var error)
+            ? key
+            : throw new InvalidOperationException($"The Development signing key {path} is unusable: {error} Delete the file to have a new one made (everyone signs in again).");
 
     [LoggerMessage(LogLevel.Warning, "Created a Development signing key at {Path}. Outside Development configure Gatehouse:Tokens:SigningKeyPath.")]
     private static partial void LogCreated(ILogger logger, string path);
