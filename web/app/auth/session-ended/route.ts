@@ -1,0 +1,23 @@
+import { NextResponse } from 'next/server';
+import type { NextRequest } from 'next/server';
+import { ACCESS_TOKEN_COOKIE } from '@/lib/auth/access-token';
+import { getCurrentUser } from '@/lib/auth/session';
+import { logInPath, safeNextPath } from '@/lib/safe-next';
+
+/**
+ * Where verifySession() sends a visitor whose session the API no longer accepts. It clears the
+ * cookie and goes to log-in. It asks the API first, so a link from another site cannot use it
+ * to sign anyone out.
+ */
+export async function GET(request: NextRequest) {
+  const next = safeNextPath(request.nextUrl.searchParams.get('next'));
+  const signedIn = await getCurrentUser().then(
+    (user) => user !== null,
+    () => true, // API unreachable: keep the cookie; the page will say the service is down.
+  );
+  if (signedIn) return NextResponse.redirect(new URL(next, request.url), 303);
+
+  const response = NextResponse.redirect(new URL(logInPath(next), request.url), 303);
+  response.cookies.delete(ACCESS_TOKEN_COOKIE);
+  return response;
+}

@@ -1,0 +1,37 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { useApiBase } from '@/components/api-base';
+import { postJson } from '@/lib/api/client';
+
+export function LogOutButton() {
+  const base = useApiBase();
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+
+  const logOut = () =>
+    startTransition(async () => {
+      // The API revokes the session and deletes the cookie; only then is leaving honest.
+      const result = await postJson(base, '/auth/logout');
+      if (!result.ok) {
+        setError(result.problem.message);
+        return;
+      }
+      router.replace('/auth/log-in');
+    });
+
+  return (
+    <>
+      <button type="button" onClick={logOut} disabled={pending}>
+        {pending ? 'Logging out…' : 'Log out'}
+      </button>
+      {error && (
+        <p role="alert" className="form-error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** The RFC 9457 problem details the API returns, with Gatehouse's `code` / `codes` extensions. */
+const problemSchema = z.object({
+  title: z.string().optional(),
+  detail: z.string().optional(),
+  status: z.number().optional(),
+  code: z.string().optional(),
+  errors: z.record(z.string(), z.array(z.string())).optional(),
+  codes: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+export interface Problem {
+  readonly status: number;
+  /** The stable code clients may branch on, e.g. `invalid_credentials`; `unreachable` when there was no answer. */
+  readonly code: string | null;
+  /** One sentence for people. */
+  readonly message: string;
+  /** Messages per form field (`username`, `email`, `password`). */
+  readonly fieldErrors: Readonly<Record<string, readonly string[]>>;
+}
+
+export const UNREACHABLE: Problem = {
+  status: 0,
+  code: 'unreachable',
+  message: 'The sign-in service is unreachable. Please try again in a moment.',
+  fieldErrors: {},
+};
+
+// A conflict's `code` names its field: `username_taken` belongs next to the username.
+const fieldOfCode = (code: string) => code.split('_', 1)[0] ?? '';
+
+export function toProblem(status: number, body: unknown): Problem {
+  const parsed = problemSchema.safeParse(body);
+  if (!parsed.success) {
+    return { status, code: null, message: `The sign-in service answered ${status}.`, fieldErrors: {} };
+  }
+  const problem = parsed.data;
+  const fieldErrors: Record<string, string[]> = { ...problem.errors };
+  const message = problem.detail ?? problem.title ?? `The sign-in service answered ${status}.`;
+  if (problem.code && !problem.errors && ['username', 'email', 'password'].includes(fieldOfCode(problem.code))) {
+    fieldErrors[fieldOfCode(problem.code)] = [message];
+  }
+  return { status, code: problem.code ?? null, message, fieldErrors };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Settings of the Next.js server, read from the environment when the server starts, not
+ * when it is built, so one `next build` serves every deployment. (A plain
+ * `process.env.NEXT_PUBLIC_X` would be inlined at build time; `readEnv` reads by name.)
+ */
+export interface WebSettings {
+  /** Where this server reaches the API: JWKS, /auth/me and the same-origin `/api` rewrite. */
+  readonly apiUrl: URL;
+  /** Set in direct mode: the browser calls this API origin cross-origin with credentials. */
+  readonly publicBackendUrl: string | null;
+  /** HS256 secret shared with the API; when unset, tokens are checked against the JWKS. */
+  readonly jwtSecret: Uint8Array | null;
+  /** `local` checks the JWT in the proxy; `remote` asks the API on every navigation. */
+  readonly sessionCheck: 'local' | 'remote';
+}
+
+function readEnv(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}
+
+const origin = (variable: string) =>
+  z
+    .string()
+    .url(`${variable} must be an absolute URL such as http://localhost:3001.`)
+    .transform((value) => new URL(value))
+    .refine((url) => url.protocol === 'http:' || url.protocol === 'https:', `${variable} must use http or https.`)
+    .refine((url) => url.pathname === '/' && !url.search && !url.hash, `${variable} must be an origin, with no path, e.g. http://localhost:3001.`);
+
+const schema = z.object({
+  GATEHOUSE_API_URL: origin('GATEHOUSE_API_URL'),
+  NEXT_PUBLIC_BACKEND_URL: origin('NEXT_PUBLIC_BACKEND_URL').optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters, the same value the API uses.').optional(),
+  GATEHOUSE_SESSION_CHECK: z.enum(['local', 'remote'], 'GATEHOUSE_SESSION_CHECK must be local or remote.').default('local'),
+});
+
+export function parseSettings(env: (name: string) => string | undefined): WebSettings {
+  const backend = env('NEXT_PUBLIC_BACKEND_URL');
+  const parsed = schema.safeParse({
+    // The server reaches the API where the browser does unless told otherwise.
+    GATEHOUSE_API_URL: env('GATEHOUSE_API_URL') ?? backend ?? 'http://127.0.0.1:3001',
+    NEXT_PUBLIC_BACKEND_URL: backend,
+    JWT_SECRET: env('JWT_SECRET'),
+    GATEHOUSE_SESSION_CHECK: env('GATEHOUSE_SESSION_CHECK'),
+  });
+  if (!parsed.success) {
+    throw new Error(`Gatehouse web settings are invalid: ${parsed.error.issues.map((issue) => issue.message).join(' ')}`);
+  }
+  const settings = parsed.data;
+  return {
+    apiUrl: settings.GATEHOUSE_API_URL,
+    publicBackendUrl: settings.NEXT_PUBLIC_BACKEND_URL?.origin ?? null,
+    jwtSecret: settings.JWT_SECRET ? new TextEncoder().encode(settings.JWT_SECRET) : null,
+    sessionCheck: settings.GATEHOUSE_SESSION_CHECK,
+  };
+}
+
+let cached: WebSettings | undefined;
+
+export function settings(): WebSettings {
+  cached ??= parseSettings(readEnv);
+  return cached;
+}
+
+/** The base the browser puts in front of API paths: the API origin in direct mode, else the `/api` rewrite. */
+export function browserApiBase(current: WebSettings = settings()): string {
+  return current.publicBackendUrl ?? '/api';
+}
