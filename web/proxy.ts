@@ -15,7 +15,7 @@ let verifier: TokenVerifier | undefined;
  * Pages still call verifySession() (lib/auth/session.ts), which asks the API and so also
  * catches a session revoked while its JWT is unexpired.
  */
-export async function proxy(request: NextRequest): Promise<Response> {
+export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith('/api/')) return toApi(request);
   if (pathname === UNAVAILABLE_PATH) return unavailableResponse(request.nextUrl.searchParams.get('next') ?? '/');

@@ -1,3 +1,4 @@
+import { NextResponse } from 'next/server';
 import { safeNextPath } from '@/lib/safe-next';
 
 /** Where pages send a visitor when the API cannot be reached; the proxy answers it with a 503. */
@@ -11,7 +12,7 @@ const escape = (text: string) =>
  * because an App Router page cannot choose its status, and "down" must not look like a crash
  * (500) or like being signed out (a redirect to log-in).
  */
-export function unavailableResponse(retryPath: string): Response {
+export function unavailableResponse(retryPath: string): NextResponse {
   const retry = escape(safeNextPath(retryPath, '/'));
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -27,7 +28,7 @@ h1{margin-top:0;font-size:1.5rem}
 <p>The sign-in service is unreachable right now, so we cannot check who you are. Your account is safe; please try again in a moment.</p>
 <p><a href="${retry}">Try again</a></p>
 </section></body></html>`;
-  return new Response(html, {
+  return new NextResponse(html, {
     status: 503,
     headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '5' },
   });

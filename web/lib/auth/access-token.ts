@@ -41,7 +41,8 @@ type Fetch = typeof fetch;
 
 /**
  * Builds the proxy's fast check. ES256 tokens are verified against the API's JWKS, fetched once
- * and cached by jose (refetched on an unknown `kid`, at most every 30 s); HS256 tokens with the
+ * and cached by jose for up to 10 minutes; a token with an unknown `kid` triggers a refetch, at
+ * most one per 30 s, so forged kids cannot make this server hammer the API. HS256 tokens with the
  * shared JWT_SECRET. No call to the API per navigation, except in `remote` mode, which is also
  * the fallback when the API signs HS256 and this server was not given the secret.
  */
@@ -71,17 +72,23 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
 
   return async (token) => {
     if (settings.sessionCheck === 'remote') return remote(token);
+    let algorithm: string | undefined;
+    try {
+      algorithm = decodeProtectedHeader(token).alg;
+    } catch {
+      return 'invalid'; // not a JWT at all
+    }
     try {
       if (settings.jwtSecret) {
         await jwtVerify(token, settings.jwtSecret, { ...CLAIMS, algorithms: ['HS256'] });
         return 'valid';
       }
-      if (decodeProtectedHeader(token).alg === 'HS256') {
+      if (algorithm === 'HS256') {
         if (!warnedAboutSecret) {
           warnedAboutSecret = true;
           console.warn('gatehouse: the API signs HS256 tokens but JWT_SECRET is not set here; asking the API on every navigation instead.');
         }
-        return remote(token);
+        return await remote(token);
       }
       await jwtVerify(token, jwks, { ...CLAIMS, algorithms: ['ES256'] });
       return 'valid';

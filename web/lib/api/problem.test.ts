@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { toProblem } from './problem';
+
+describe('toProblem', () => {
+  it('shows the detail of a sign-in failure', () => {
+    const problem = toProblem(401, { title: 'Unauthorized', status: 401, detail: 'Invalid username or password.', code: 'invalid_credentials' });
+    expect(problem).toEqual({ status: 401, code: 'invalid_credentials', message: 'Invalid username or password.', fieldErrors: {} });
+  });
+
+  it('keeps validation errors per field', () => {
+    const problem = toProblem(400, {
+      title: 'One or more validation errors occurred.',
+      errors: { username: ['Username must be 3 to 64 characters long.'], password: ['Password is required.'] },
+      codes: { username: ['username_length'], password: ['password_required'] },
+    });
+    expect(problem.fieldErrors).toEqual({ username: ['Username must be 3 to 64 characters long.'], password: ['Password is required.'] });
+  });
+
+  it('puts a conflict next to the field its code names', () => {
+    const problem = toProblem(409, { title: 'Conflict', detail: 'That username is taken.', code: 'username_taken' });
+    expect(problem.fieldErrors).toEqual({ username: ['That username is taken.'] });
+  });
+
+  it('survives a body that is not a problem', () => {
+    expect(toProblem(502, '<html>bad gateway</html>').message).toBe('The sign-in service answered 502.');
+  });
+});

@@ -1,0 +1,131 @@
+import { SignJWT } from 'jose';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mintToken, newSigningKey, startFakeApi } from '@/test/fake-api';
+import type { FakeApi, SigningKey } from '@/test/fake-api';
+import { parseSettings } from '@/lib/config';
+import { createTokenVerifier } from './access-token';
+
+const JWKS = '/.well-known/jwks.json';
+let api: FakeApi;
+let key: SigningKey;
+
+beforeEach(async () => {
+  key = await newSigningKey();
+  api = await startFakeApi([key]);
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await api.stop();
+});
+
+// jose's JWKS cooldown reads Date.now(); moving only Date lets a test step past it.
+const advanceClock = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
+
+const verifierFor = (env: Record<string, string> = {}) =>
+  createTokenVerifier(parseSettings((name) => ({ GATEHOUSE_API_URL: api.url.origin, ...env })[name]));
+
+describe('ES256 tokens checked against the JWKS', () => {
+  it('accepts a token the API signed, fetching the JWKS once for many checks', async () => {
+    const verify = verifierFor();
+    for (let i = 0; i < 5; i++) expect(await verify(await mintToken(key))).toBe('valid');
+    expect(api.hits[JWKS]).toBe(1);
+  });
+
+  it('refuses a token expired beyond the 30 s clock skew the API allows, and accepts one within it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const verify = verifierFor();
+    expect(await verify(await mintToken(key, { expiresAt: now - 31 }))).toBe('invalid');
+    expect(await verify(await mintToken(key, { expiresAt: now - 20 }))).toBe('valid');
+  });
+
+  it.each([
+    ['another issuer', { issuer: 'someone-else' }],
+    ['an ID token rather than an access token', { typ: 'JWT' }],
+  ])('refuses %s', async (_, overrides) => {
+    expect(await verifierFor()(await mintToken(key, overrides))).toBe('invalid');
+  });
+
+  it('refuses garbage, a tampered payload and an unsigned token', async () => {
+    const verify = verifierFor();
+    const [header, , signature] = (await mintToken(key)).split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'admin', iss: 'gatehouse', aud: 'gatehouse', exp: 9999999999 })).toString('base64url');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${forgedPayload}.`;
+    expect(await verify('not-a-token')).toBe('invalid');
+    expect(await verify(`${header}.${forgedPayload}.${signature}`)).toBe('invalid');
+    expect(await verify(unsigned)).toBe('invalid');
+  });
+
+  it('refetches the JWKS for an unknown kid once the 30 s cooldown has passed, so a newly published key works', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verify = verifierFor();
+    expect(await verify(await mintToken(key))).toBe('valid');
+    const next = await newSigningKey();
+    api.publish([key, next]);
+
+    advanceClock(31);
+    expect(await verify(await mintToken(next))).toBe('valid');
+    expect(api.hits[JWKS]).toBe(2);
+  });
+
+  it('refuses a token from a key the API never published, and a flood of them costs one JWKS fetch per 30 s', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verify = verifierFor();
+    expect(await verify(await mintToken(key))).toBe('valid');
+    const stranger = await newSigningKey();
+    for (let i = 0; i < 3; i++) expect(await verify(await mintToken(stranger))).toBe('invalid');
+    expect(api.hits[JWKS]).toBe(1);
+
+    advanceClock(31);
+    for (let i = 0; i < 3; i++) expect(await verify(await mintToken(stranger))).toBe('invalid');
+    expect(api.hits[JWKS]).toBe(2);
+  });
+
+  it('says "unverifiable", not "invalid", when the API cannot be reached', async () => {
+    const token = await mintToken(key);
+    await api.stop();
+    expect(await verifierFor()(token)).toBe('unverifiable');
+  });
+});
+
+describe('HS256 tokens', () => {
+  const secret = 's'.repeat(40);
+  const mintHs256 = (withSecret: string) =>
+    new SignJWT({ sid: 'session-1' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setSubject('user-1')
+      .setIssuer('gatehouse')
+      .setAudience('gatehouse')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(withSecret));
+
+  it('are checked with the shared JWT_SECRET and no call to the API', async () => {
+    const verify = verifierFor({ JWT_SECRET: secret });
+    expect(await verify(await mintHs256(secret))).toBe('valid');
+    expect(await verify(await mintHs256('t'.repeat(40)))).toBe('invalid');
+    expect(await verify(await mintToken(key))).toBe('invalid'); // ES256 is not accepted in HS256 mode
+    expect(api.hits).toEqual({});
+  });
+
+  it('without the secret are checked by asking the API, not refused outright', async () => {
+    const token = await mintHs256(secret);
+    await api.stop();
+    api = await startFakeApi([key], { acceptBearer: (bearer) => bearer === token });
+    const verify = verifierFor();
+    expect(await verify(token)).toBe('valid');
+    expect(await verify(await mintHs256('t'.repeat(40)))).toBe('invalid');
+    expect(api.hits['/auth/is-authenticated']).toBe(2);
+  });
+});
+
+describe('remote mode', () => {
+  it('asks the API on every check', async () => {
+    const token = await mintToken(key);
+    await api.stop();
+    api = await startFakeApi([key], { acceptBearer: (bearer) => bearer === token });
+    const verify = verifierFor({ GATEHOUSE_SESSION_CHECK: 'remote' });
+    expect(await verify(token)).toBe('valid');
+    expect(await verify(token)).toBe('valid');
+    expect(api.hits['/auth/is-authenticated']).toBe(2);
+    expect(api.hits[JWKS]).toBeUndefined();
+  });
+});
