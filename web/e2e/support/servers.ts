@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** The web app's folder and the API project's folder, whatever the current directory. */
+export const WEB_DIR = path.resolve(__dirname, '..', '..');
+export const API_DIR = path.resolve(WEB_DIR, '..', 'server', 'src', 'Gatehouse.Api');
+export const API_DLL = path.join('bin', 'Release', 'net10.0', 'Gatehouse.Api.dll');
+export const NEXT_BIN = path.join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+/**
+ * Ports the OS reports free right now, found synchronously so the Playwright config (which runs
+ * in the runner and again in each worker) can pick them once and pass them on in the environment.
+ */
+export function freePortsSync(count: number): number[] {
+  const script = `
+    const net = require('node:net');
+    const servers = Array.from({ length: ${count} }, () => net.createServer());
+    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, '127.0.0.1', ok)))).then(() => {
+      process.stdout.write(servers.map((s) => s.address().port).join(','));
+      servers.forEach((s) => s.close());
+    });`;
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).split(',').map(Number);
+}
+
+export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
+
+/** The environment the API runs with in e2e: Development (demo user, no Secure flag over http), its own database. */
+export function apiEnv(options: { port: number; dataDir: string; frontendUrls: string[] }): Record<string, string> {
+  return {
+    ASPNETCORE_ENVIRONMENT: 'Development',
+    PORT: String(options.port),
+    FRONTEND_URL: options.frontendUrls.join(','),
+    Gatehouse__Data__Directory: options.dataDir,
+    DOTNET_NOLOGO: '1',
+  };
+}
+
+/** The environment of `next start`: same-origin by default, direct when `direct` is set. */
+export function webEnv(options: { apiPort: number; direct: boolean }): Record<string, string> {
+  return {
+    NEXT_TELEMETRY_DISABLED: '1',
+    GATEHOUSE_API_URL: `http://127.0.0.1:${options.apiPort}`,
+    ...(options.direct ? { NEXT_PUBLIC_BACKEND_URL: `http://localhost:${options.apiPort}` } : {}),
+  };
+}
+
+export interface Running {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a server for a test that must control it (stop the API mid-test), waits until `readyUrl`
+ * answers, and returns a handle whose stop() ends the whole process group.
+ */
+export async function startProcess(options: {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  readyUrl: string;
+  url: string;
+}): Promise<Running> {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    detached: true, // its own process group, so stop() reaches its children too
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const handle: Running = { url: options.url, stop: () => stopProcess(child) };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${options.command} exited with ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(options.readyUrl, { redirect: 'manual' });
+      if (response.status < 500) return handle;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await handle.stop();
+  throw new Error(`${options.command} did not become ready at ${options.readyUrl} in 30 s:\n${output}`);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function startApi(options: { port: number; dataDir: string; frontendUrls: string[] }): Promise<Running> {
+  return startProcess({
+    command: 'dotnet',
+    args: [API_DLL],
+    cwd: API_DIR,
+    env: apiEnv(options),
+    readyUrl: `http://127.0.0.1:${options.port}/health/ready`,
+    url: `http://localhost:${options.port}`,
+  });
+}
+
+export function startWeb(options: { port: number; apiPort: number; direct: boolean }): Promise<Running> {
+  return startProcess({
+    command: process.execPath,
+    args: [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(options.port)],
+    cwd: WEB_DIR,
+    env: webEnv(options),
+    readyUrl: `http://127.0.0.1:${options.port}/`,
+    url: `http://localhost:${options.port}`,
+  });
+}

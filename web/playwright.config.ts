@@ -1,0 +1,68 @@
+import { defineConfig } from '@playwright/test';
+import { API_DIR, API_DLL, NEXT_BIN, WEB_DIR, apiEnv, freePortsSync, newDataDir, webEnv } from './e2e/support/servers';
+
+// The runner picks the ports and the database folder once; its workers inherit them.
+if (!process.env.E2E_PORTS) {
+  process.env.E2E_PORTS = freePortsSync(3).join(',');
+  process.env.E2E_DATA_DIR = newDataDir();
+}
+const [apiPort = 0, sameOriginPort = 0, directPort = 0] = process.env.E2E_PORTS.split(',').map(Number);
+const dataDir = process.env.E2E_DATA_DIR ?? '';
+process.env.E2E_API_URL = `http://localhost:${apiPort}`;
+
+// Debian's Chromium (apt install chromium); Playwright never downloads a browser here.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const quietChromium = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const nextStart = (port: number) => `"${process.execPath}" "${NEXT_BIN}" start --hostname 127.0.0.1 --port ${port}`;
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
+  forbidOnly: true,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e-results.json' }]],
+  globalTeardown: './e2e/support/global-teardown.ts',
+  use: {
+    headless: true,
+    launchOptions: { executablePath: chromium, args: quietChromium },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    // Default: the browser calls /api/* on the web origin and Next forwards it to the API.
+    { name: 'same-origin', use: { baseURL: `http://localhost:${sameOriginPort}` } },
+    // NEXT_PUBLIC_BACKEND_URL set: the browser calls the API's origin with CORS and credentials.
+    { name: 'direct', use: { baseURL: `http://localhost:${directPort}` } },
+  ],
+  webServer: [
+    {
+      command: `dotnet ${API_DLL}`,
+      cwd: API_DIR,
+      env: apiEnv({ port: apiPort, dataDir, frontendUrls: [`http://localhost:${directPort}`, `http://localhost:${sameOriginPort}`] }),
+      url: `http://127.0.0.1:${apiPort}/health/ready`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    ...[
+      { port: sameOriginPort, direct: false },
+      { port: directPort, direct: true },
+    ].map(({ port, direct }) => ({
+      command: nextStart(port),
+      cwd: WEB_DIR,
+      env: webEnv({ apiPort, direct }),
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+    })),
+  ],
+});
