@@ -1,47 +1,104 @@
 #!/usr/bin/env bash
-# Runs every Gatehouse test and exits non-zero if any fails.
-# Needs the .NET 10 SDK; restores NuGet packages itself.
-set -euo pipefail
+# Runs every Gatehouse test: the API's xunit suite, the web app's type-check, lint and unit
+# tests, and the end-to-end suite in Debian's Chromium against the real API and `next start`.
+# Installs what is missing (NuGet and npm packages; chromium with apt, never a downloaded
+# browser). Every step runs even when an earlier one fails; exits non-zero if any failed.
+set -uo pipefail
 cd "$(dirname "$0")"
+exec </dev/null
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Settings of a developer's shell must not leak into the tests.
-unset PORT FRONTEND_URL JWT_SECRET ENVIRONMENT ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT DOTNET_ENVIRONMENT || true
+unset PORT WEB_PORT FRONTEND_URL JWT_SECRET ENVIRONMENT ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT DOTNET_ENVIRONMENT \
+  NEXT_PUBLIC_BACKEND_URL GATEHOUSE_API_URL GATEHOUSE_SESSION_CHECK E2E_PORTS E2E_DATA_DIR || true
 
-if ! command -v dotnet >/dev/null 2>&1; then
-  echo "test.sh: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2
-  exit 1
+die() { echo "test.sh: $*" >&2; exit 1; }
+command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
+command -v node >/dev/null 2>&1 || die "Node.js 20.9 or later is required"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the e2e tests"
+  [ "$(id -u)" -eq 0 ] || die "chromium is missing; install it with: sudo apt-get install chromium"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
 fi
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=()
+passed=0 failed=0 skipped=0
+count() { # passed failed skipped
+  passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))
+}
+step() { # name command...
+  local name=$1; shift
+  echo; echo "== $name"
+  "$@" || failures+=("$name")
+}
 
-echo "== server: restore and build"
-dotnet restore server/Gatehouse.slnx
-dotnet build server/Gatehouse.slnx -c Release --no-restore
+# --- server -----------------------------------------------------------------------------
+step "server: restore and build" dotnet build server/Gatehouse.slnx -c Release -nologo -v quiet
+server_tests() {
+  dotnet test server/Gatehouse.slnx -c Release --no-build 2>&1 | tee "$work/server.log"
+  local status=${PIPESTATUS[0]} counts
+  # Summed over the test assemblies' "Passed!/Failed! - Failed: N, Passed: N, Skipped: N" lines.
+  counts=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$work/server.log" | awk '{
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
+    } } END { print p + 0, f + 0, s + 0 }' | tr -d ',')
+  read -r p f s <<<"$counts"
+  if [ "$p$f$s" = "000" ]; then echo "no test summary found; dotnet test exited with $status"; return 1; fi
+  echo "server: $p passed, $f failed, $s skipped"
+  count "$p" "$f" "$s"
+  [ "$status" -eq 0 ]
+}
+step "server: tests (xunit over real SQLite)" server_tests
 
-echo "== server: tests (xunit over real SQLite)"
-set +e
-dotnet test server/Gatehouse.slnx -c Release --no-build 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-set -e
+# --- web --------------------------------------------------------------------------------
+web_install() {
+  if [ -f web/node_modules/.package-lock.json ] && [ ! web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    echo "up to date"; return 0
+  fi
+  (cd web && npm ci --no-audit --no-fund)
+}
+# Reads one of the JSON reports below: prints "passed failed skipped".
+json_counts() { # file kind
+  node -e '
+    const [file, kind] = process.argv.slice(1);
+    const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    const c = kind === "vitest"
+      ? [r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests]
+      : [r.stats.expected + r.stats.flaky, r.stats.unexpected, r.stats.skipped];
+    console.log(c.join(" "));' "$1" "$2"
+}
+web_unit() {
+  (cd web && npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json")
+  local status=$?
+  [ -f "$work/vitest.json" ] || return 1
+  read -r p f s < <(json_counts "$work/vitest.json" vitest)
+  echo "web unit: $p passed, $f failed, $s skipped"
+  count "$p" "$f" "$s"
+  return $status
+}
+web_e2e() {
+  (cd web && PLAYWRIGHT_JSON_OUTPUT_NAME="$work/e2e.json" npx playwright test --reporter=list,json)
+  local status=$?
+  [ -f "$work/e2e.json" ] || return 1
+  read -r p f s < <(json_counts "$work/e2e.json" playwright)
+  echo "web e2e: $p passed, $f failed, $s skipped (screenshots and traces of failures: web/test-results/)"
+  count "$p" "$f" "$s"
+  return $status
+}
+step "web: npm ci" web_install
+step "web: type-check" bash -c 'cd web && npx tsc --noEmit'
+step "web: lint" bash -c 'cd web && npx eslint --max-warnings 0 .'
+step "web: unit tests (vitest)" web_unit
+step "web: production build" bash -c 'cd web && npx next build'
+step "web: e2e (Playwright, Debian chromium, real API and next start)" web_e2e
 
-# One closing line in the plain 'N passed, N failed' form, summed over the test assemblies.
-summary=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" || true)
-if [ -z "$summary" ]; then
-  echo "test.sh: no test summary found; dotnet test exited with $status" >&2
-  exit $(( status == 0 ? 1 : status ))
-fi
-read -r passed failed skipped < <(echo "$summary" | awk '{
-  for (i = 1; i <= NF; i++) {
-    if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
-  } } END { print p + 0, f + 0, s + 0 }' | tr -d ',')
-echo "server: $passed passed, $failed failed, $skipped skipped"
-
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
-  exit 1
-fi
-if [ "$skipped" -ne 0 ]; then
-  echo "test.sh: $skipped skipped test(s): a skipped test is a defect" >&2
-  exit 1
-fi
+# --- verdict ----------------------------------------------------------------------------
+echo
+if [ "$skipped" -ne 0 ]; then failures+=("$skipped skipped test(s): a skipped test is a defect"); fi
+for failure in "${failures[@]}"; do echo "FAILED: $failure" >&2; done
+echo "$passed passed, $failed failed"
+[ ${#failures[@]} -eq 0 ] && [ "$failed" -eq 0 ]
