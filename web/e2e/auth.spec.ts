@@ -67,6 +67,10 @@ test.describe('logging in', () => {
     await expect(page.getByLabel('Password')).toHaveValue('');
     await expect(page).toHaveURL(/\/auth\/log-in$/);
     expect(await accessCookie(context)).toBeUndefined();
+
+    // An empty password is the API's 400; the form says what is missing, not a generic title.
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Password is required.');
   });
 
   test('works from the keyboard alone, and the button is disabled while the request is in flight', async ({ page, account }) => {
@@ -170,6 +174,15 @@ test.describe('public pages', () => {
     await expect(page.getByText(`Signed in as ${account.username}`)).toBeVisible();
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
+  });
+
+  test('pages are sent with anti-framing and no-sniff headers, and without X-Powered-By', async ({ page }) => {
+    const response = await page.goto('/auth/log-in');
+    const headers = response?.headers() ?? {};
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(headers['x-powered-by']).toBeUndefined();
   });
 
   test('an unknown address shows the not-found page', async ({ page, account }) => {

@@ -14,6 +14,8 @@ describe('toProblem', () => {
       codes: { username: ['username_length'], password: ['password_required'] },
     });
     expect(problem.fieldErrors).toEqual({ username: ['Username must be 3 to 64 characters long.'], password: ['Password is required.'] });
+    // The generic title says nothing; the message is what the fields say.
+    expect(problem.message).toBe('Username must be 3 to 64 characters long. Password is required.');
   });
 
   it('puts a conflict next to the field its code names', () => {

@@ -37,7 +37,9 @@ export function toProblem(status: number, body: unknown): Problem {
   }
   const problem = parsed.data;
   const fieldErrors: Record<string, string[]> = { ...problem.errors };
-  const message = problem.detail ?? problem.title ?? `The sign-in service answered ${status}.`;
+  // A validation problem's title is generic; its field messages say what to fix.
+  const fieldMessages = Object.values(problem.errors ?? {}).flat();
+  const message = problem.detail ?? (fieldMessages.length > 0 ? fieldMessages.join(' ') : undefined) ?? problem.title ?? `The sign-in service answered ${status}.`;
   if (problem.code && !problem.errors && ['username', 'email', 'password'].includes(fieldOfCode(problem.code))) {
     fieldErrors[fieldOfCode(problem.code)] = [message];
   }
