@@ -124,6 +124,25 @@ test.describe('logging in', () => {
 });
 
 test.describe('sessions', () => {
+  test('after log out, Back does not show the dashboard again', async ({ page, account }) => {
+    await page.goto('/auth/log-in');
+    await logIn(page, account);
+    await expect(page.getByTestId('username')).toHaveText(account.username);
+    // History: /dashboard, /, /dashboard — client-side navigations the router may cache.
+    await page.getByRole('link', { name: 'Gatehouse' }).click();
+    await expect(page.getByText(`Signed in as ${account.username}`)).toBeVisible();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page).toHaveURL(/\/auth\/log-in$/);
+
+    await page.goBack();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('link', { name: 'Log In' })).toBeVisible();
+    await page.goBack();
+    await expect(page).toHaveURL(/\/auth\/log-in\?next=%2Fdashboard$/);
+    await expect(page.getByText('This page is protected')).toHaveCount(0);
+  });
+
   test('log out in one tab sends the other tab to log-in on its next navigation', async ({ context, account }) => {
     const first = await context.newPage();
     await first.goto('/auth/log-in');

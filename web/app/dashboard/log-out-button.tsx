@@ -1,13 +1,11 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { postJson } from '@/lib/api/client';
 
 export function LogOutButton() {
   const base = useApiBase();
-  const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
 
@@ -19,7 +17,9 @@ export function LogOutButton() {
         setError(result.problem.message);
         return;
       }
-      router.replace('/auth/log-in');
+      // A full page load, not router.replace(): it drops the client router's cache, so Back
+      // cannot show pages rendered for the signed-in user.
+      window.location.replace('/auth/log-in');
     });
 
   return (
