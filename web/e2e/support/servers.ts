@@ -29,8 +29,9 @@ export function freePortsSync(count: number): number[] {
 export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
 
 /** The environment the API runs with in e2e: Development (demo user, no Secure flag over http), its own database. */
-export function apiEnv(options: { port: number; dataDir: string; frontendUrls: string[] }): Record<string, string> {
+export function apiEnv(options: { port: number; dataDir: string; frontendUrls: string[]; jwtSecret?: string }): Record<string, string> {
   return {
+    ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
     ASPNETCORE_ENVIRONMENT: 'Development',
     PORT: String(options.port),
     FRONTEND_URL: options.frontendUrls.join(','),
@@ -40,8 +41,9 @@ export function apiEnv(options: { port: number; dataDir: string; frontendUrls: s
 }
 
 /** The environment of `next start`: same-origin by default, direct when `direct` is set. */
-export function webEnv(options: { apiPort: number; direct: boolean }): Record<string, string> {
+export function webEnv(options: { apiPort: number; direct: boolean; jwtSecret?: string }): Record<string, string> {
   return {
+    ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
     NEXT_TELEMETRY_DISABLED: '1',
     GATEHOUSE_API_URL: `http://127.0.0.1:${options.apiPort}`,
     ...(options.direct ? { NEXT_PUBLIC_BACKEND_URL: `http://localhost:${options.apiPort}` } : {}),
@@ -103,7 +105,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export function startApi(options: { port: number; dataDir: string; frontendUrls: string[] }): Promise<Running> {
+export function startApi(options: { port: number; dataDir: string; frontendUrls: string[]; jwtSecret?: string }): Promise<Running> {
   return startProcess({
     command: 'dotnet',
     args: [API_DLL],
@@ -114,7 +116,7 @@ export function startApi(options: { port: number; dataDir: string; frontendUrls:
   });
 }
 
-export function startWeb(options: { port: number; apiPort: number; direct: boolean }): Promise<Running> {
+export function startWeb(options: { port: number; apiPort: number; direct: boolean; jwtSecret?: string }): Promise<Running> {
   return startProcess({
     command: process.execPath,
     args: [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(options.port)],
