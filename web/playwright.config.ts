@@ -34,9 +34,11 @@ export default defineConfig({
   },
   projects: [
     // Default: the browser calls /api/* on the web origin and Next forwards it to the API.
-    { name: 'same-origin', use: { baseURL: `http://localhost:${sameOriginPort}` } },
+    { name: 'same-origin', testIgnore: 'startup.spec.ts', use: { baseURL: `http://localhost:${sameOriginPort}` } },
     // NEXT_PUBLIC_BACKEND_URL set: the browser calls the API's origin with CORS and credentials.
-    { name: 'direct', use: { baseURL: `http://localhost:${directPort}` } },
+    { name: 'direct', testIgnore: 'startup.spec.ts', use: { baseURL: `http://localhost:${directPort}` } },
+    // The web server's own start-up checks; no browser.
+    { name: 'server', testMatch: 'startup.spec.ts' },
   ],
   webServer: [
     {
