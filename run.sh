@@ -18,7 +18,7 @@ web_port=${WEB_PORT:-3000}
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-command -v node >/dev/null 2>&1 || die "Node.js 20.9 or later is required (apt-get install nodejs npm, or https://nodejs.org)"
+command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required (apt-get install nodejs npm, or https://nodejs.org)"
 command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
 
 echo "== building the API"

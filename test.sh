@@ -11,11 +11,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Settings of a developer's shell must not leak into the tests.
 unset PORT WEB_PORT FRONTEND_URL JWT_SECRET ENVIRONMENT ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT DOTNET_ENVIRONMENT \
-  NEXT_PUBLIC_BACKEND_URL GATEHOUSE_API_URL GATEHOUSE_SESSION_CHECK E2E_PORTS E2E_DATA_DIR || true
+  NEXT_PUBLIC_BACKEND_URL GATEHOUSE_API_URL GATEHOUSE_SESSION_CHECK GATEHOUSE_TOKEN_ISSUER GATEHOUSE_TOKEN_AUDIENCE \
+  E2E_PORTS E2E_DATA_DIR E2E_DATA_DIR_OWNED || true
 
 die() { echo "test.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-command -v node >/dev/null 2>&1 || die "Node.js 20.9 or later is required"
+command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required"
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's chromium for the e2e tests"
@@ -24,7 +25,18 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Every process the e2e step starts carries this mark in its environment; sweep() ends any
+# that outlive it (a worker killed mid-hook, Ctrl-C), so nothing keeps a port or the database.
+run_mark="GATEHOUSE_TEST_RUN=$$-$RANDOM"
+sweep() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}; pid=${pid%/environ}
+    if grep -qzx "$run_mark" "$environ" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  done
+}
+trap 'sweep; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 failures=()
 passed=0 failed=0 skipped=0
 count() { # passed failed skipped
@@ -81,8 +93,11 @@ web_unit() {
   return $status
 }
 web_e2e() {
-  (cd web && PLAYWRIGHT_JSON_OUTPUT_NAME="$work/e2e.json" npx playwright test --reporter=list,json)
+  mkdir -p "$work/e2e-data"
+  (cd web && env "$run_mark" E2E_DATA_DIR="$work/e2e-data" PLAYWRIGHT_JSON_OUTPUT_NAME="$work/e2e.json" \
+    npx playwright test --reporter=list,json)
   local status=$?
+  sweep
   [ -f "$work/e2e.json" ] || return 1
   read -r p f s < <(json_counts "$work/e2e.json" playwright)
   echo "web e2e: $p passed, $f failed, $s skipped (screenshots and traces of failures: web/test-results/)"

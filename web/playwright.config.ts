@@ -1,10 +1,20 @@
 import { defineConfig } from '@playwright/test';
 import { API_DIR, API_DLL, NEXT_BIN, WEB_DIR, apiEnv, freePortsSync, newDataDir, webEnv } from './e2e/support/servers';
 
+// The servers get their settings from here only, never from the developer's shell.
+for (const name of ['PORT', 'FRONTEND_URL', 'JWT_SECRET', 'NEXT_PUBLIC_BACKEND_URL', 'GATEHOUSE_API_URL', 'GATEHOUSE_SESSION_CHECK',
+  'GATEHOUSE_TOKEN_ISSUER', 'GATEHOUSE_TOKEN_AUDIENCE', 'ASPNETCORE_URLS', 'ASPNETCORE_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'ENVIRONMENT']) {
+  delete process.env[name];
+}
+
 // The runner picks the ports and the database folder once; its workers inherit them.
+// (test.sh passes a folder it removes itself; otherwise global-teardown.ts removes this one.)
 if (!process.env.E2E_PORTS) {
   process.env.E2E_PORTS = freePortsSync(3).join(',');
-  process.env.E2E_DATA_DIR = newDataDir();
+  if (!process.env.E2E_DATA_DIR) {
+    process.env.E2E_DATA_DIR = newDataDir();
+    process.env.E2E_DATA_DIR_OWNED = '1';
+  }
 }
 const [apiPort = 0, sameOriginPort = 0, directPort = 0] = process.env.E2E_PORTS.split(',').map(Number);
 const dataDir = process.env.E2E_DATA_DIR ?? '';

@@ -104,6 +104,12 @@ describe('same-origin mode', () => {
     expect(isRewrite(response)).toBe(true);
     expect(getRewrittenUrl(response)).toBe(`${api.url.origin}/auth/login?x=1`);
   });
+
+  it.each(['/api//evil.example/x', '/api/\\evil.example/x'])('keeps %s a path on the API, never another host', async (path) => {
+    const response = await proxyModule.proxy(new NextRequest(new URL(`http://localhost:3000${path}`)));
+    const target = new URL(getRewrittenUrl(response) ?? '');
+    expect(target.origin).toBe(api.url.origin);
+  });
 });
 
 describe('matcher', () => {

@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 import type { NextRequest } from 'next/server';
 import { ACCESS_TOKEN_COOKIE, createTokenVerifier } from '@/lib/auth/access-token';
-import type { TokenVerifier } from '@/lib/auth/access-token';
+import type { TokenVerdict, TokenVerifier } from '@/lib/auth/access-token';
 import { REQUEST_PATH_HEADER, routeKind } from '@/lib/auth/route-kinds';
 import { settings } from '@/lib/config';
 import { logInPath } from '@/lib/safe-next';
@@ -48,11 +48,16 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
  */
 function toApi(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
-  return NextResponse.rewrite(new URL(`${pathname.slice('/api'.length)}${search}`, settings().apiUrl));
+  // Set the parts on the API's URL rather than resolve a relative one: "//evil.example" must
+  // stay a path on the API, never become another host.
+  const target = new URL(settings().apiUrl);
+  target.pathname = pathname.slice('/api'.length);
+  target.search = search;
+  return NextResponse.rewrite(target);
 }
 
 // An expired or forged token is of no use to anyone; dropping it saves checking it again.
-function withoutDeadCookie(response: NextResponse, verdict: string): NextResponse {
+function withoutDeadCookie(response: NextResponse, verdict: TokenVerdict | 'absent'): NextResponse {
   if (verdict === 'invalid') response.cookies.delete(ACCESS_TOKEN_COOKIE);
   return response;
 }

@@ -2,10 +2,12 @@
 
 import { useRouter } from 'next/navigation';
 import { startTransition } from 'react';
-import { ServiceUnavailable } from '@/components/service-unavailable';
-import { SIGN_IN_SERVICE_UNAVAILABLE } from '@/lib/errors';
 
-export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+/**
+ * An unexpected error while rendering. (An unreachable API is not one: pages send that to the
+ * proxy's 503 page, see lib/auth/session.ts.)
+ */
+export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
   const router = useRouter();
   // Render the page again from the server, not just this boundary.
   const retry = () =>
@@ -13,18 +15,13 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
       router.refresh();
       reset();
     });
-  const tryAgain = (
-    <button type="button" onClick={retry}>
-      Try again
-    </button>
-  );
-
-  if (error.digest === SIGN_IN_SERVICE_UNAVAILABLE) return <ServiceUnavailable action={tryAgain} />;
   return (
     <section className="card" role="alert">
       <h1>Something went wrong</h1>
       <p>This page could not be shown. Please try again.</p>
-      {tryAgain}
+      <button type="button" onClick={retry}>
+        Try again
+      </button>
     </section>
   );
 }

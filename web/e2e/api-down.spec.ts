@@ -15,6 +15,7 @@ let dataDir = '';
 const startOwnApi = () => startApi({ port: apiPort, dataDir, frontendUrls: [`http://localhost:${webPort}`] });
 
 test.beforeAll(async ({}, testInfo) => {
+  test.setTimeout(120_000); // two servers to start on a busy machine
   [apiPort = 0, webPort = 0] = freePortsSync(2);
   dataDir = newDataDir();
   api = await startOwnApi();

@@ -160,7 +160,7 @@ test.describe('sessions', () => {
     await expect(second).toHaveURL(/\/auth\/log-in\?next=%2Fdashboard$/);
   });
 
-  test('a revoked session is sent to log-in even while its JWT is unexpired, and the dead cookie is cleared', async ({ page, context, account }) => {
+  test('a revoked session is sent to log-in even while its JWT is unexpired, and the dead cookie is cleared', async ({ page, context, account, baseURL }) => {
     await page.goto('/auth/log-in');
     await logIn(page, account);
     await expect(page).toHaveURL(/\/dashboard$/);
@@ -173,7 +173,8 @@ test.describe('sessions', () => {
     // Put the old token back: the proxy's local check passes, the API's session check does not.
     await context.addCookies([stolen!]);
     await page.goto('/dashboard?x=1');
-    await expect(page).toHaveURL(/\/auth\/log-in\?next=%2Fdashboard%3Fx%3D1$/);
+    // The full address: the browser must stay on the host it used, where its cookies live.
+    await expect(page).toHaveURL(`${baseURL}/auth/log-in?next=%2Fdashboard%3Fx%3D1`);
     await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
     expect(await accessCookie(context)).toBeUndefined();
   });

@@ -13,6 +13,7 @@ let web: Running | undefined;
 let dataDir = '';
 
 test.beforeAll(async ({}, testInfo) => {
+  test.setTimeout(120_000); // two servers to start on a busy machine
   const [apiPort = 0, webPort = 0] = freePortsSync(2);
   const jwtSecret = randomBytes(32).toString('base64url');
   dataDir = newDataDir();

@@ -6,7 +6,7 @@ import { NEXT_BIN, WEB_DIR, freePortsSync } from './support/servers';
 for (const [name, value, message] of [
   ['GATEHOUSE_API_URL', 'http://localhost:3001/api', 'GATEHOUSE_API_URL must be an origin, with no path'],
   ['NEXT_PUBLIC_BACKEND_URL', 'localhost:3001', 'NEXT_PUBLIC_BACKEND_URL must use http or https'],
-  ['JWT_SECRET', 'too-short-secret', 'JWT_SECRET must be at least 32 characters'],
+  ['JWT_SECRET', 'too-short-secret', 'JWT_SECRET must be at least 32 bytes'],
 ] as const) {
   test(`next start refuses a bad ${name} and says how to fix it`, () => {
     const [port = 0] = freePortsSync(1);

@@ -14,11 +14,14 @@ export interface WebSettings {
   readonly jwtSecret: Uint8Array | null;
   /** `local` checks the JWT in the proxy; `remote` asks the API on every navigation. */
   readonly sessionCheck: 'local' | 'remote';
+  /** The `iss` and `aud` the API puts in its tokens (Gatehouse:Tokens:Issuer / Audience there). */
+  readonly issuer: string;
+  readonly audience: string;
 }
 
 function readEnv(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value : undefined;
+  const value = process.env[name];
+  return value?.trim() ? value : undefined;
 }
 
 const origin = (variable: string) =>
@@ -32,18 +35,26 @@ const origin = (variable: string) =>
 const schema = z.object({
   GATEHOUSE_API_URL: origin('GATEHOUSE_API_URL'),
   NEXT_PUBLIC_BACKEND_URL: origin('NEXT_PUBLIC_BACKEND_URL').optional(),
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters, the same value the API uses.').optional(),
+  // Used byte for byte, untrimmed, as the API uses it (Tokens/SigningKeys.cs).
+  JWT_SECRET: z
+    .string()
+    .refine((secret) => new TextEncoder().encode(secret).length >= 32, 'JWT_SECRET must be at least 32 bytes, the same value the API uses.')
+    .optional(),
   GATEHOUSE_SESSION_CHECK: z.enum(['local', 'remote'], 'GATEHOUSE_SESSION_CHECK must be local or remote.').default('local'),
+  GATEHOUSE_TOKEN_ISSUER: z.string().trim().min(1).default('gatehouse'),
+  GATEHOUSE_TOKEN_AUDIENCE: z.string().trim().min(1).default('gatehouse'),
 });
 
 export function parseSettings(env: (name: string) => string | undefined): WebSettings {
   const backend = env('NEXT_PUBLIC_BACKEND_URL');
   const parsed = schema.safeParse({
     // The server reaches the API where the browser does unless told otherwise.
-    GATEHOUSE_API_URL: env('GATEHOUSE_API_URL') ?? backend ?? 'http://127.0.0.1:3001',
-    NEXT_PUBLIC_BACKEND_URL: backend,
+    GATEHOUSE_API_URL: env('GATEHOUSE_API_URL')?.trim() ?? backend?.trim() ?? 'http://127.0.0.1:3001',
+    NEXT_PUBLIC_BACKEND_URL: backend?.trim(),
     JWT_SECRET: env('JWT_SECRET'),
-    GATEHOUSE_SESSION_CHECK: env('GATEHOUSE_SESSION_CHECK'),
+    GATEHOUSE_SESSION_CHECK: env('GATEHOUSE_SESSION_CHECK')?.trim(),
+    GATEHOUSE_TOKEN_ISSUER: env('GATEHOUSE_TOKEN_ISSUER'),
+    GATEHOUSE_TOKEN_AUDIENCE: env('GATEHOUSE_TOKEN_AUDIENCE'),
   });
   if (!parsed.success) {
     throw new Error(`Gatehouse web settings are invalid: ${parsed.error.issues.map((issue) => issue.message).join(' ')}`);
@@ -54,6 +65,8 @@ export function parseSettings(env: (name: string) => string | undefined): WebSet
     publicBackendUrl: settings.NEXT_PUBLIC_BACKEND_URL?.origin ?? null,
     jwtSecret: settings.JWT_SECRET ? new TextEncoder().encode(settings.JWT_SECRET) : null,
     sessionCheck: settings.GATEHOUSE_SESSION_CHECK,
+    issuer: settings.GATEHOUSE_TOKEN_ISSUER,
+    audience: settings.GATEHOUSE_TOKEN_AUDIENCE,
   };
 }
 

@@ -50,6 +50,21 @@ export function webEnv(options: { apiPort: number; direct: boolean; jwtSecret?: 
   };
 }
 
+// Every child a test starts, so none outlives the worker even when a hook times out.
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) signalGroup(child, 'SIGKILL');
+});
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 export interface Running {
   readonly url: string;
   stop(): Promise<void>;
@@ -73,6 +88,8 @@ export async function startProcess(options: {
     detached: true, // its own process group, so stop() reaches its children too
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -83,7 +100,9 @@ export async function startProcess(options: {
   const handle: Running = { url: options.url, stop: () => stopProcess(child) };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${options.command} exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${options.command} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
     try {
       const response = await fetch(options.readyUrl, { redirect: 'manual' });
       if (response.status < 500) return handle;
@@ -97,10 +116,10 @@ export async function startProcess(options: {
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000);
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
 }

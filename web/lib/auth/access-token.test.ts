@@ -67,13 +67,28 @@ describe('ES256 tokens checked against the JWKS', () => {
     expect(api.hits[JWKS]).toBe(2);
   });
 
-  it('refuses a token from a key the API never published, and a flood of them costs one JWKS fetch per 30 s', async () => {
+  it('accepts a key published within the 30 s cooldown by asking the API once, rather than signing the user out', async () => {
+    const next = await newSigningKey();
+    const token = await mintToken(next);
+    await api.stop();
+    api = await startFakeApi([key], { acceptBearer: (bearer) => bearer === token });
+    const verify = verifierFor();
+    expect(await verify(await mintToken(key))).toBe('valid');
+
+    api.publish([key, next]);
+    expect(await verify(token)).toBe('valid');
+    expect(api.hits[JWKS]).toBe(1);
+    expect(api.hits['/auth/is-authenticated']).toBe(1);
+  });
+
+  it('refuses a token from a key the API never published, fetching the JWKS at most once per 30 s', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const verify = verifierFor();
     expect(await verify(await mintToken(key))).toBe('valid');
     const stranger = await newSigningKey();
     for (let i = 0; i < 3; i++) expect(await verify(await mintToken(stranger))).toBe('invalid');
     expect(api.hits[JWKS]).toBe(1);
+    expect(api.hits['/auth/is-authenticated']).toBe(3); // the API has the last word on unknown kids
 
     advanceClock(31);
     for (let i = 0; i < 3; i++) expect(await verify(await mintToken(stranger))).toBe('invalid');
@@ -106,14 +121,22 @@ describe('HS256 tokens', () => {
     expect(api.hits).toEqual({});
   });
 
-  it('without the secret are checked by asking the API, not refused outright', async () => {
+  it('without the secret, when the API publishes no keys, are checked by asking the API', async () => {
     const token = await mintHs256(secret);
     await api.stop();
-    api = await startFakeApi([key], { acceptBearer: (bearer) => bearer === token });
+    api = await startFakeApi([], { acceptBearer: (bearer) => bearer === token });
     const verify = verifierFor();
     expect(await verify(token)).toBe('valid');
     expect(await verify(await mintHs256('t'.repeat(40)))).toBe('invalid');
     expect(api.hits['/auth/is-authenticated']).toBe(2);
+    expect(api.hits[JWKS]).toBe(1);
+  });
+
+  it('are refused without asking when the API signs ES256: a forged HS256 header buys no API call', async () => {
+    const verify = verifierFor();
+    for (let i = 0; i < 3; i++) expect(await verify(await mintHs256(secret))).toBe('invalid');
+    expect(api.hits['/auth/is-authenticated']).toBeUndefined();
+    expect(api.hits[JWKS]).toBe(1);
   });
 });
 

@@ -14,14 +14,6 @@ export type TokenVerdict = 'valid' | 'invalid' | 'unverifiable';
 
 export type TokenVerifier = (token: string) => Promise<TokenVerdict>;
 
-// The same claims and clock skew the API checks (Tokens/TokensExtensions.cs).
-const CLAIMS: JWTVerifyOptions = {
-  issuer: 'gatehouse',
-  audience: 'gatehouse',
-  typ: 'at+jwt',
-  clockTolerance: 30,
-};
-
 // Faults of the token itself. Anything else (network, timeout, a non-200 JWKS) is the API's.
 const TOKEN_FAULTS = [
   errors.JWTExpired,
@@ -31,7 +23,6 @@ const TOKEN_FAULTS = [
   errors.JWSSignatureVerificationFailed,
   errors.JOSEAlgNotAllowed,
   errors.JOSENotSupported,
-  errors.JWKSNoMatchingKey,
   errors.JWKSMultipleMatchingKeys,
 ];
 
@@ -41,10 +32,13 @@ type Fetch = typeof fetch;
 
 /**
  * Builds the proxy's fast check. ES256 tokens are verified against the API's JWKS, fetched once
- * and cached by jose for up to 10 minutes; a token with an unknown `kid` triggers a refetch, at
- * most one per 30 s, so forged kids cannot make this server hammer the API. HS256 tokens with the
- * shared JWT_SECRET. No call to the API per navigation, except in `remote` mode, which is also
- * the fallback when the API signs HS256 and this server was not given the secret.
+ * and cached by jose for up to 10 minutes; HS256 tokens with the shared JWT_SECRET. No call to
+ * the API per navigation, except:
+ * - `remote` mode (GATEHOUSE_SESSION_CHECK=remote), which asks the API every time;
+ * - an HS256 token when this server has no secret and the API publishes no keys (the API signs
+ *   HS256 and the secret was not shared): asked remotely, with a warning;
+ * - a `kid` the cached JWKS lacks: jose refetches the JWKS at most once per 30 s, and a `kid`
+ *   still unknown is asked remotely, so a key published moments ago never signs anyone out.
  */
 export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fetch): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', settings.apiUrl), {
@@ -54,6 +48,8 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
     // Tests pass their own fetch to count how often the JWKS is requested.
     [customFetch]: fetchImpl,
   });
+  // The same claims and clock skew the API checks (Tokens/TokensExtensions.cs).
+  const claims: JWTVerifyOptions = { issuer: settings.issuer, audience: settings.audience, typ: 'at+jwt', clockTolerance: 30 };
   let warnedAboutSecret = false;
 
   const remote = async (token: string): Promise<TokenVerdict> => {
@@ -70,6 +66,17 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
     }
   };
 
+  // An HS256 token without a shared secret: genuine only if the API publishes no keys.
+  const hs256WithoutSecret = async (token: string): Promise<TokenVerdict> => {
+    if (!jwks.jwks()) await jwks.reload();
+    if ((jwks.jwks()?.keys.length ?? 0) > 0) return 'invalid'; // the API signs ES256
+    if (!warnedAboutSecret) {
+      warnedAboutSecret = true;
+      console.warn('gatehouse: the API signs HS256 tokens but JWT_SECRET is not set here; asking the API on every navigation instead.');
+    }
+    return remote(token);
+  };
+
   return async (token) => {
     if (settings.sessionCheck === 'remote') return remote(token);
     let algorithm: string | undefined;
@@ -80,19 +87,14 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
     }
     try {
       if (settings.jwtSecret) {
-        await jwtVerify(token, settings.jwtSecret, { ...CLAIMS, algorithms: ['HS256'] });
+        await jwtVerify(token, settings.jwtSecret, { ...claims, algorithms: ['HS256'] });
         return 'valid';
       }
-      if (algorithm === 'HS256') {
-        if (!warnedAboutSecret) {
-          warnedAboutSecret = true;
-          console.warn('gatehouse: the API signs HS256 tokens but JWT_SECRET is not set here; asking the API on every navigation instead.');
-        }
-        return await remote(token);
-      }
-      await jwtVerify(token, jwks, { ...CLAIMS, algorithms: ['ES256'] });
+      if (algorithm === 'HS256') return await hs256WithoutSecret(token);
+      await jwtVerify(token, jwks, { ...claims, algorithms: ['ES256'] });
       return 'valid';
     } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey) return remote(token);
       return isTokenFault(error) ? 'invalid' : 'unverifiable';
     }
   };

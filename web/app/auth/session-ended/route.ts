@@ -15,9 +15,13 @@ export async function GET(request: NextRequest) {
     (user) => user !== null,
     () => true, // API unreachable: keep the cookie; the page will say the service is down.
   );
-  if (signedIn) return NextResponse.redirect(new URL(next, request.url), 303);
+  if (signedIn) return seeOther(next);
 
-  const response = NextResponse.redirect(new URL(logInPath(next), request.url), 303);
+  const response = seeOther(logInPath(next));
   response.cookies.delete(ACCESS_TOKEN_COOKIE);
   return response;
 }
+
+// A relative Location: request.url carries the address Next listens on (127.0.0.1), not the
+// host the browser used, and the cookie belongs to the latter.
+const seeOther = (path: string) => new NextResponse(null, { status: 303, headers: { Location: path } });
