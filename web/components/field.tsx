@@ -35,3 +35,13 @@ export function Field({ name, label, hint, errors = [], ...input }: FieldProps) 
     </div>
   );
 }
+
+/** A form-level message, announced when it appears; nothing when there is none. */
+export function FormError({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="form-error">
+      {message}
+    </p>
+  );
+}

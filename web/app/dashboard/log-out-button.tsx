@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
+import { FormError } from '@/components/field';
 import { postJson } from '@/lib/api/client';
 
 export function LogOutButton() {
@@ -27,11 +28,7 @@ export function LogOutButton() {
       <button type="button" onClick={logOut} disabled={pending}>
         {pending ? 'Logging out…' : 'Log out'}
       </button>
-      {error && (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </>
   );
 }

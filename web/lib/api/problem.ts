@@ -40,8 +40,7 @@ export function toProblem(status: number, body: unknown): Problem {
   // A validation problem's title is generic; its field messages say what to fix.
   const fieldMessages = Object.values(problem.errors ?? {}).flat();
   const message = problem.detail ?? (fieldMessages.length > 0 ? fieldMessages.join(' ') : undefined) ?? problem.title ?? `The sign-in service answered ${status}.`;
-  if (problem.code && !problem.errors && ['username', 'email', 'password'].includes(fieldOfCode(problem.code))) {
-    fieldErrors[fieldOfCode(problem.code)] = [message];
-  }
+  const field = problem.code ? fieldOfCode(problem.code) : '';
+  if (!problem.errors && ['username', 'email', 'password'].includes(field)) fieldErrors[field] = [message];
   return { status, code: problem.code ?? null, message, fieldErrors };
 }

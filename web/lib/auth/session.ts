@@ -41,8 +41,8 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   if (response.status === 401) return null;
   if (!response.ok) throw new SignInServiceUnavailableError(`GET /auth/me answered ${response.status}`);
 
-  const me = meSchema.parse(await response.json());
-  return { userId: me.userId, username: me.username };
+  // zod drops every other field of the record, so only the DTO goes on.
+  return meSchema.parse(await response.json());
 });
 
 /**
@@ -51,19 +51,14 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
  * on /auth/log-in and send the visitor straight back).
  */
 export async function verifySession(): Promise<SessionUser> {
-  const user = await userOrUnavailable();
+  const user = await optionalSession();
   if (user) return user;
   const path = safeNextPath((await headers()).get(REQUEST_PATH_HEADER));
   redirect(`/auth/session-ended?next=${encodeURIComponent(path)}`);
 }
 
-/** For public pages that show who is signed in: the user or null. */
+/** For public pages that show who is signed in: the user or null. An outage goes to the proxy's 503 page, which links back here. */
 export async function optionalSession(): Promise<SessionUser | null> {
-  return userOrUnavailable();
-}
-
-// An outage goes to the proxy's 503 page, which links back here.
-async function userOrUnavailable(): Promise<SessionUser | null> {
   try {
     return await getCurrentUser();
   } catch (error) {

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useActionState } from 'react';
 import { useApiBase } from '@/components/api-base';
-import { Field } from '@/components/field';
+import { Field, FormError } from '@/components/field';
 import { postJson } from '@/lib/api/client';
 
 interface LogInState {
@@ -30,11 +30,7 @@ export function LogInForm({ next }: { next: string }) {
     // password does not, so a failed attempt keeps one and clears the other.
     <form action={logIn} className="card" noValidate>
       <h1>Log in</h1>
-      {state.error && (
-        <p role="alert" className="form-error">
-          {state.error}
-        </p>
-      )}
+      <FormError message={state.error} />
       <Field name="username" label="Username" autoComplete="username" required defaultValue={state.username} autoFocus />
       <Field name="password" label="Password" type="password" autoComplete="current-password" required />
       <button type="submit" disabled={pending}>

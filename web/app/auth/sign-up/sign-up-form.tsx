@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useActionState } from 'react';
 import { useApiBase } from '@/components/api-base';
-import { Field } from '@/components/field';
+import { Field, FormError } from '@/components/field';
 import { postJson } from '@/lib/api/client';
 
 interface SignUpState {
@@ -43,11 +43,7 @@ export function SignUpForm() {
   return (
     <form action={signUp} className="card" noValidate>
       <h1>Sign up</h1>
-      {state.error && (
-        <p role="alert" className="form-error">
-          {state.error}
-        </p>
-      )}
+      <FormError message={state.error} />
       <Field
         name="username"
         label="Username"
