@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -144,4 +144,42 @@ export function startWeb(options: { port: number; apiPort: number; direct: boole
     readyUrl: `http://127.0.0.1:${options.port}/`,
     url: `http://localhost:${options.port}`,
   });
+}
+
+/** An API and a web server of one test file's own: fresh ports, a fresh database. */
+export interface OwnStack {
+  /** The web server's address, as the browser uses it. */
+  readonly url: string;
+  stopApi(): Promise<void>;
+  /** Starts the API again on the same port and database, after stopApi(). */
+  startApi(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnStack(options: { direct: boolean; jwtSecret?: string }): Promise<OwnStack> {
+  const [apiPort = 0, webPort = 0] = freePortsSync(2);
+  const dataDir = newDataDir();
+  const launchApi = () => startApi({ port: apiPort, dataDir, frontendUrls: [`http://localhost:${webPort}`], jwtSecret: options.jwtSecret });
+  let api: Running | undefined;
+  let web: Running | undefined;
+  const stop = async () => {
+    await web?.stop();
+    await api?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    api = await launchApi();
+    web = await startWeb({ port: webPort, apiPort, direct: options.direct, jwtSecret: options.jwtSecret });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url: web.url,
+    stopApi: async () => api?.stop(),
+    startApi: async () => {
+      api = await launchApi();
+    },
+    stop,
+  };
 }
