@@ -18,19 +18,24 @@ builder.Services.AddSessions();
 builder.Services.AddTokens();
 builder.Services.AddGatehouseCors();
 builder.Services.AddPasswordHashingLimit();
+builder.Services.AddBruteForceLimits();
+builder.Services.AddGatehouseForwardedHeaders();
 builder.Services.AddGatehouseHealth();
 builder.Services.AddGatehouseOpenApi();
 
 var app = builder.Build();
 
 app.UseGatehouseErrors();
+app.UseGatehouseForwardedHeaders();
 app.UseCors();
 app.UseRequestLimits();
+app.UseCsrfProtection();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapAuth();
+app.MapSessions();
 app.MapJwks();
 app.MapGatehouseHealth();
 app.MapGatehouseOpenApi();

@@ -13,3 +13,5 @@ public sealed record IsAuthenticatedResponse(bool Success);
 
 /// <summary>What a signed-in user may see of their account: never the hash or lockout state.</summary>
 public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

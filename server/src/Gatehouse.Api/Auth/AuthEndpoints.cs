@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Sessions;
@@ -19,17 +20,17 @@ public static partial class AuthEndpoints
         var group = routes.MapGroup("/auth").WithTags("Auth");
 
         group.MapPost("/register", RegisterAsync)
+            .LimitPerClient(LimitedAction.Register)
             .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Create an account");
         group.MapPost("/login", LoginAsync)
+            .LimitPerClient(LimitedAction.Login)
             .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithSummary("Sign in; sets the access_token cookie");
-        // Anonymous on purpose: signing out must work with an expired or broken cookie too.
-        group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes the cookie");
+            .WithSummary("Sign in; sets the access_token and refresh_token cookies");
+        // Anonymous on purpose: signing out must work with an expired or broken access token too.
+        group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes the cookies");
 
         group.MapGet("/is-authenticated", () => TypedResults.Ok(new IsAuthenticatedResponse(true)))
             .RequireAuthorization()
@@ -39,11 +40,18 @@ public static partial class AuthEndpoints
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("The signed-in user");
+        group.MapPost("/password", ChangePasswordAsync)
+            .RequireAuthorization()
+            .LimitPerClient(LimitedAction.Password)
+            .RequireRateLimiting(PasswordHashingLimit.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Change the password; signs out every other session");
         return group;
     }
 
     internal static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest? request, UserManager<User> users, CommonPasswords common, TimeProvider time)
+        RegisterRequest? request, UserManager<User> users, CommonPasswords common, BruteForceLimits limits, AuditLog audit,
+        TimeProvider time, HttpContext http)
     {
         var errors = UsernameRules.Check(request?.Username)
             .Concat(EmailRules.Check(request?.Email))
@@ -53,8 +61,12 @@ public static partial class AuthEndpoints
         {
             return Problems.Validation(errors);
         }
+        if (limits.TryAcquireForUser(LimitedAction.Register, users.NormalizeName(request!.Username)!, http) is { } limited)
+        {
+            return limited;
+        }
 
-        var email = request!.Email;
+        var email = request.Email;
         if (email is not null && await users.FindByEmailAsync(email) is not null)
         {
             return Problems.Conflict(AuthErrors.EmailTaken);
@@ -76,6 +88,7 @@ public static partial class AuthEndpoints
 
         if (result.Succeeded)
         {
+            await audit.WriteAsync(http, AuditEvents.Register, AuditEvents.Success, user.Id);
             return TypedResults.Created("/auth/me", new RegisterResponse(user.Id, user.UserName!));
         }
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName)))
@@ -93,9 +106,10 @@ public static partial class AuthEndpoints
         FailedSignIns failures,
         SessionStore sessions,
         AccessTokenIssuer tokens,
-        AccessTokenCookie cookie,
-        HttpContext http,
-        ILoggerFactory loggers)
+        AuthCookies cookies,
+        BruteForceLimits limits,
+        AuditLog audit,
+        HttpContext http)
     {
         var missing = new List<AuthError>();
         if (string.IsNullOrEmpty(request?.Username)) missing.Add(AuthErrors.UsernameRequired);
@@ -104,22 +118,25 @@ public static partial class AuthEndpoints
         {
             return Problems.Validation(missing);
         }
+        // Per account, whether or not it exists: a 429 for some names only would reveal which exist.
+        if (limits.TryAcquireForUser(LimitedAction.Login, users.NormalizeName(request!.Username)!, http) is { } limited)
+        {
+            return limited;
+        }
 
-        var logger = loggers.CreateLogger("Gatehouse.Auth");
-        var user = await users.FindByNameAsync(request!.Username!);
+        var user = await users.FindByNameAsync(request.Username!);
         if (user is null || failures.IsLockedOut(user))
         {
-            // Spend the same time as a real check, so the answer's timing does not reveal whether
-            // the account exists (or is locked).
+            // Spend the same time as a real check (one hash, one audit write), so the answer's timing
+            // does not reveal whether the account exists or is locked.
             dummy.Verify(request.Password!);
-            LogSignInFailed(logger, user is null ? "unknown user" : "locked out");
+            await audit.WriteAsync(http, AuditEvents.SignIn, user is null ? "unknown_user" : "locked_out", user?.Id);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
 
         if (!await users.CheckPasswordAsync(user, request.Password!))
         {
-            await failures.RecordAsync(user.Id);
-            LogSignInFailed(logger, "wrong password");
+            await failures.RecordAsync(user.Id, http);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         if (user.AccessFailedCount > 0)
@@ -127,22 +144,37 @@ public static partial class AuthEndpoints
             await users.ResetAccessFailedCountAsync(user);
         }
 
-        var session = await sessions.CreateAsync(user.Id, tokens.Lifetime, http, http.RequestAborted);
-        cookie.Append(http.Response, tokens.Issue(session));
-        LogSignedIn(logger, user.Id, session.Id);
+        var issued = await sessions.CreateAsync(user.Id, http, http.RequestAborted);
+        await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
+        cookies.AppendAccess(http.Response, tokens.Issue(issued.Session));
+        cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
         return TypedResults.Ok(new LoginResponse(true, "User logged in"));
     }
 
-    internal static async Task<NoContent> LogoutAsync(HttpContext http, SessionStore sessions, AccessTokenCookie cookie)
+    internal static async Task<NoContent> LogoutAsync(HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
     {
-        // The endpoint allows anonymous callers, so authenticate here: a live session is revoked;
-        // without one there is nothing to revoke, and the cookie is cleared either way.
+        // The endpoint allows anonymous callers, so find the session here: by the access token if it
+        // is still good, else by the refresh token (an expired access token must not keep a session alive).
+        Guid? sessionId = null;
+        Guid? userId = null;
         var result = await http.AuthenticateAsync();
-        if (result.Succeeded && Guid.TryParse(result.Principal.FindFirstValue(AccessTokenIssuer.SessionClaim), out var sessionId))
+        if (result.Succeeded && Guid.TryParse(result.Principal.FindFirstValue(AccessTokenIssuer.SessionClaim), out var fromAccess))
         {
-            await sessions.RevokeAsync(sessionId);
+            sessionId = fromAccess;
+            userId = Guid.TryParse(result.Principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var sub) ? sub : null;
         }
-        cookie.Delete(http.Response);
+        else if (RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var refresh)
+            && await sessions.FindByRefreshTokenAsync(refresh) is { RevokedAt: null } session)
+        {
+            sessionId = session.Id;
+            userId = session.UserId;
+        }
+        if (sessionId is { } id)
+        {
+            await sessions.RevokeAsync(id, RevocationReasons.Logout);
+            await audit.WriteAsync(http, AuditEvents.Logout, AuditEvents.Success, userId, id);
+        }
+        cookies.DeleteAll(http.Response);
         return TypedResults.NoContent();
     }
 
@@ -156,9 +188,51 @@ public static partial class AuthEndpoints
         return TypedResults.Ok(new MeResponse(user.Id, user.UserName!, user.Email, user.CreatedAt));
     }
 
-    [LoggerMessage(LogLevel.Information, "Sign-in failed: {Reason}")]
-    private static partial void LogSignInFailed(ILogger logger, string reason);
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest? request,
+        ClaimsPrincipal principal,
+        UserManager<User> users,
+        CommonPasswords common,
+        SessionStore sessions,
+        BruteForceLimits limits,
+        AuditLog audit,
+        HttpContext http)
+    {
+        var userId = Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!);
+        var sessionId = Guid.Parse(principal.FindFirstValue(AccessTokenIssuer.SessionClaim)!);
+        if (limits.TryAcquireForUser(LimitedAction.Password, userId.ToString(), http) is { } limited)
+        {
+            return limited;
+        }
 
-    [LoggerMessage(LogLevel.Information, "User {UserId} signed in, session {SessionId}")]
-    private static partial void LogSignedIn(ILogger logger, Guid userId, Guid sessionId);
+        var errors = new List<AuthError>();
+        if (string.IsNullOrEmpty(request?.CurrentPassword)) errors.Add(AuthErrors.CurrentPasswordRequired);
+        errors.AddRange(PasswordRules.Check(request?.NewPassword, common).Select(e => e with { Field = "newPassword" }));
+        if (errors.Count == 0 && request!.NewPassword == request.CurrentPassword) errors.Add(AuthErrors.PasswordUnchanged);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null)
+        {
+            return Problems.Unauthorized(AuthErrors.Unauthenticated);
+        }
+        var result = await users.ChangePasswordAsync(user, request!.CurrentPassword!, request.NewPassword!);
+        if (!result.Succeeded)
+        {
+            if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
+            {
+                await audit.WriteAsync(http, AuditEvents.PasswordChange, AuthErrors.CurrentPasswordIncorrect.Code, userId, sessionId);
+                return Problems.Validation([AuthErrors.CurrentPasswordIncorrect]);
+            }
+            return Problems.Validation(result.Errors.Select(e => new AuthError(e.Code, "newPassword", e.Description)));
+        }
+
+        // Whoever else holds a session may be the reason for the change: end every session but this one.
+        await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged, except: sessionId);
+        await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, sessionId);
+        return TypedResults.NoContent();
+    }
 }

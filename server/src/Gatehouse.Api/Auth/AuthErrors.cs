@@ -18,6 +18,13 @@ public static class AuthErrors
     public static readonly AuthError EmailInvalid = new("email_invalid", "email", "Email must be a valid address.");
     public static readonly AuthError EmailTaken = new("email_taken", "email", "That email is already registered.");
 
+    public static readonly AuthError CurrentPasswordRequired = new("current_password_required", "currentPassword", "Current password is required.");
+    public static readonly AuthError CurrentPasswordIncorrect = new("current_password_incorrect", "currentPassword", "Current password is incorrect.");
+    public static readonly AuthError PasswordUnchanged = new("password_unchanged", "newPassword", "The new password must differ from the current one.");
+
+    public static readonly AuthError RefreshInvalid = new("refresh_invalid", "", "Your session has ended. Sign in again.");
+    public static readonly AuthError SessionNotFound = new("session_not_found", "", "No such session is active on your account.");
+
     // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
     public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");
     public static readonly AuthError Unauthenticated = new("unauthenticated", "", "You are not signed in, or your session has ended.");

@@ -19,6 +19,8 @@ public static class Problems
 
     public static ProblemHttpResult Conflict(AuthError error) => Problem(StatusCodes.Status409Conflict, "Conflict", error);
 
+    public static ProblemHttpResult NotFound(AuthError error) => Problem(StatusCodes.Status404NotFound, "Not found", error);
+
     public static ProblemHttpResult Unauthorized(AuthError error) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", error);
 
     private static ProblemHttpResult Problem(int status, string title, AuthError error) =>

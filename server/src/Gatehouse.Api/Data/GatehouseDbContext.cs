@@ -1,3 +1,4 @@
+using Gatehouse.Api.Audit;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -5,11 +6,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Api.Data;
 
-/// <summary>Users (Identity, without roles) and their sessions.</summary>
+/// <summary>Users (Identity, without roles), their sessions and refresh tokens, and the audit log.</summary>
 public sealed class GatehouseDbContext(DbContextOptions<GatehouseDbContext> options)
     : IdentityUserContext<User, Guid>(options)
 {
     public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -27,8 +30,31 @@ public sealed class GatehouseDbContext(DbContextOptions<GatehouseDbContext> opti
             session.HasKey(s => s.Id);
             session.Property(s => s.UserAgent).HasMaxLength(Session.MaxUserAgentLength);
             session.Property(s => s.IpAddress).HasMaxLength(Session.MaxIpAddressLength);
+            session.Property(s => s.RevokedReason).HasMaxLength(Session.MaxReasonLength);
             session.HasIndex(s => s.UserId);
             session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<RefreshToken>(token =>
+        {
+            token.ToTable("RefreshTokens");
+            token.HasKey(t => t.Id);
+            // Looked up by hash on every refresh; unique so one value can never name two rows.
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.SessionId);
+            token.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEvent>(audit =>
+        {
+            audit.ToTable("AuditEvents");
+            audit.HasKey(a => a.Id);
+            audit.Property(a => a.Event).HasMaxLength(AuditEvent.MaxNameLength);
+            audit.Property(a => a.Outcome).HasMaxLength(AuditEvent.MaxNameLength);
+            audit.Property(a => a.UserAgent).HasMaxLength(Session.MaxUserAgentLength);
+            audit.Property(a => a.IpAddress).HasMaxLength(Session.MaxIpAddressLength);
+            // No foreign keys: the record of what happened outlives a deleted account or session.
+            audit.HasIndex(a => new { a.UserId, a.At });
         });
     }
 }

@@ -6,10 +6,36 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
 
-/// <summary>Creates, checks and revokes sessions. Checks are cached; a revocation updates the cache at once.</summary>
-public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, TimeProvider time, IOptions<TokenOptions> tokens)
+/// <summary>A session and the refresh token value to hand its client (never stored).</summary>
+public sealed record IssuedSession(Session Session, string RefreshToken, DateTimeOffset RefreshExpiresAt);
+
+public enum RefreshFailure
 {
-    public async Task<Session> CreateAsync(Guid userId, TimeSpan lifetime, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>Not a token we issued, expired, or its session is over.</summary>
+    Invalid,
+
+    /// <summary>A retired token presented after the grace window: the session has been revoked.</summary>
+    Reused,
+}
+
+/// <summary>The result of presenting a refresh token: a new pair, or why not.</summary>
+public sealed record RefreshResult(IssuedSession? Issued, RefreshFailure? Failure, Session? Session, bool WithinGrace = false);
+
+/// <summary>
+/// Creates, refreshes, lists and revokes sessions. Access-token checks are cached; a revocation
+/// updates the cache at once. Dates are compared here rather than in SQL, which SQLite cannot do
+/// for DateTimeOffset; every query is bounded by a key (token hash, session id, user id).
+/// </summary>
+public sealed class SessionStore(
+    GatehouseDbContext db,
+    SessionCache cache,
+    TimeProvider time,
+    IOptions<TokenOptions> tokens,
+    IOptions<SessionOptions> options)
+{
+    private SessionOptions Settings => options.Value;
+
+    public async Task<IssuedSession> CreateAsync(Guid userId, HttpContext http, CancellationToken cancellationToken)
     {
         // JWT times are whole seconds; keeping the session's to the second makes them agree exactly.
         var now = TruncateToSeconds(time.GetUtcNow());
@@ -18,14 +44,126 @@ public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, Time
             Id = Guid.CreateVersion7(now),
             UserId = userId,
             CreatedAt = now,
-            ExpiresAt = now + lifetime,
-            UserAgent = Truncate(http.Request.Headers.UserAgent.ToString(), Session.MaxUserAgentLength),
-            IpAddress = Truncate(http.Connection.RemoteIpAddress?.ToString(), Session.MaxIpAddressLength),
+            LastUsedAt = now,
+            ExpiresAt = now + Settings.AbsoluteLifetime,
+            UserAgent = ClientInfo.UserAgent(http),
+            IpAddress = ClientInfo.IpAddress(http),
         };
+        var value = RefreshTokenValue.New();
+        var token = NewToken(session, value, now);
+        session.IdleExpiresAt = token.ExpiresAt;
         db.Sessions.Add(session);
+        db.RefreshTokens.Add(token);
         await db.SaveChangesAsync(cancellationToken);
         cache.Remember(session.Id, new SessionState(session.UserId, session.ExpiresAt, Revoked: false));
-        return session;
+        return new IssuedSession(session, RefreshTokenValue.Encode(value), token.ExpiresAt);
+    }
+
+    /// <summary>
+    /// Rotates a refresh token: retires it and issues its successor, in one conditional update so
+    /// that of any number of concurrent refreshes exactly one creates the successor. The others, and
+    /// any retry within the grace window, get that same successor. A retired token presented later
+    /// means two parties hold the session's tokens, one of them a thief: the session is revoked.
+    /// </summary>
+    public async Task<RefreshResult> RefreshAsync(byte[] presented, HttpContext http)
+    {
+        var hash = RefreshTokenValue.Hash(presented);
+        var row = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, CancellationToken.None);
+        if (row is null)
+        {
+            return new RefreshResult(null, RefreshFailure.Invalid, null);
+        }
+        var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == row.SessionId, CancellationToken.None);
+        var now = TruncateToSeconds(time.GetUtcNow());
+        if (session.RevokedAt is not null || now >= session.ExpiresAt)
+        {
+            return new RefreshResult(null, RefreshFailure.Invalid, session);
+        }
+
+        if (row.RetiredAt is null)
+        {
+            if (now >= row.ExpiresAt)
+            {
+                return new RefreshResult(null, RefreshFailure.Invalid, session);
+            }
+            var rotated = await TryRotateAsync(row, presented, session, now, http);
+            if (rotated is not null)
+            {
+                return new RefreshResult(rotated, null, session);
+            }
+            // Another request rotated it between our read and our update: read what it left.
+            row = await db.RefreshTokens.AsNoTracking().SingleAsync(t => t.Id == row.Id, CancellationToken.None);
+        }
+
+        // Retired. Within the grace window, the immediate predecessor of the live token gets that token.
+        if (now < row.RetiredAt!.Value + Settings.ReuseGraceWindow && row is { SuccessorId: { } successorId, SuccessorSealed: { } sealedValue })
+        {
+            var successor = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == successorId, CancellationToken.None);
+            if (successor is { RetiredAt: null } && now < successor.ExpiresAt
+                && RefreshTokenValue.TryUnsealSuccessor(presented, sealedValue, successorId, out var value))
+            {
+                return new RefreshResult(new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt), null, session, WithinGrace: true);
+            }
+        }
+
+        await RevokeAsync(session.Id, RevocationReasons.RefreshTokenReuse);
+        return new RefreshResult(null, RefreshFailure.Reused, session);
+    }
+
+    private async Task<IssuedSession?> TryRotateAsync(RefreshToken row, byte[] presented, Session session, DateTimeOffset now, HttpContext http)
+    {
+        var value = RefreshTokenValue.New();
+        var successor = NewToken(session, value, now);
+        var sealedValue = RefreshTokenValue.SealSuccessor(presented, value, successor.Id);
+
+        // Not cancellable from here on: a client that hangs up mid-rotation must not leave a retired
+        // token without its successor.
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        var retired = await db.RefreshTokens
+            .Where(t => t.Id == row.Id && t.RetiredAt == null)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(t => t.RetiredAt, now)
+                .SetProperty(t => t.SuccessorId, successor.Id)
+                .SetProperty(t => t.SuccessorSealed, sealedValue), CancellationToken.None);
+        if (retired != 1)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return null;
+        }
+        db.RefreshTokens.Add(successor);
+        await db.SaveChangesAsync(CancellationToken.None);
+        var ip = ClientInfo.IpAddress(http);
+        var userAgent = ClientInfo.UserAgent(http);
+        await db.Sessions.Where(s => s.Id == session.Id).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.LastUsedAt, now)
+            .SetProperty(s => s.IdleExpiresAt, successor.ExpiresAt)
+            .SetProperty(s => s.IpAddress, ip)
+            .SetProperty(s => s.UserAgent, userAgent), CancellationToken.None);
+        // The grandparent can no longer be answered with its successor (now retired): drop its sealed copy.
+        await db.RefreshTokens.Where(t => t.SuccessorId == row.Id).ExecuteUpdateAsync(
+            set => set.SetProperty(t => t.SuccessorSealed, (byte[]?)null), CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        db.ChangeTracker.Clear();
+        return new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt);
+    }
+
+    /// <summary>The session a refresh token belongs to, if the token is one we issued (retired or not).</summary>
+    public async Task<Session?> FindByRefreshTokenAsync(byte[] presented)
+    {
+        var hash = RefreshTokenValue.Hash(presented);
+        var sessionId = await db.RefreshTokens.AsNoTracking().Where(t => t.TokenHash == hash)
+            .Select(t => (Guid?)t.SessionId).SingleOrDefaultAsync(CancellationToken.None);
+        return sessionId is null ? null : await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId);
+    }
+
+    /// <summary>The user's sessions that can still be used, newest first.</summary>
+    public async Task<IReadOnlyList<Session>> ListLiveAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var sessions = await db.Sessions.AsNoTracking()
+            .Where(s => s.UserId == userId && s.RevokedAt == null)
+            .ToListAsync(cancellationToken);
+        return sessions.Where(s => IsLive(s, now)).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).ToList();
     }
 
     /// <summary>
@@ -54,24 +192,70 @@ public sealed class SessionStore(GatehouseDbContext db, SessionCache cache, Time
             && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt + tokens.Value.ClockSkew;
     }
 
-    /// <summary>Ends a session for good. Idempotent.</summary>
-    public async Task RevokeAsync(Guid sessionId)
+    /// <summary>Ends a session for good: its access tokens fail at once, its refresh tokens at next use. Idempotent.</summary>
+    public async Task RevokeAsync(Guid sessionId, string reason)
     {
         var now = time.GetUtcNow();
         // Mark the cache first: from this moment no request on this instance accepts the session,
         // even one that races with the database write below.
-        cache.MarkRevoked(sessionId, tokens.Value.Lifetime + tokens.Value.ClockSkew);
+        cache.MarkRevoked(sessionId, RevokedMarkLifetime);
         // Not cancellable: a client that hangs up right after asking to sign out is still signed out.
         await db.Sessions
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(setters => setters.SetProperty(s => s.RevokedAt, now), CancellationToken.None);
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), CancellationToken.None);
+    }
+
+    /// <summary>Revokes one of the user's live sessions; false when it is not one of them.</summary>
+    public async Task<bool> RevokeOwnAsync(Guid userId, Guid sessionId, string reason)
+    {
+        var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null);
+        if (session is null || !IsLive(session, time.GetUtcNow()))
+        {
+            return false;
+        }
+        await RevokeAsync(sessionId, reason);
+        return true;
+    }
+
+    /// <summary>Revokes every session of the user, but <paramref name="except"/>; returns how many.</summary>
+    public async Task<int> RevokeAllAsync(Guid userId, string reason, Guid? except = null)
+    {
+        var ids = await db.Sessions.AsNoTracking()
+            .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except)
+            .Select(s => s.Id)
+            .ToListAsync(CancellationToken.None);
+        foreach (var id in ids)
+        {
+            cache.MarkRevoked(id, RevokedMarkLifetime);
+        }
+        var now = time.GetUtcNow();
+        await db.Sessions
+            .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), CancellationToken.None);
+        return ids.Count;
+    }
+
+    // A revoked mark must outlast every access token the session could still hold.
+    private TimeSpan RevokedMarkLifetime => tokens.Value.Lifetime + tokens.Value.ClockSkew;
+
+    private static bool IsLive(Session session, DateTimeOffset now) =>
+        session.RevokedAt is null && now < session.ExpiresAt && now < session.IdleExpiresAt;
+
+    private RefreshToken NewToken(Session session, byte[] value, DateTimeOffset now)
+    {
+        var sliding = now + Settings.RefreshLifetime;
+        return new RefreshToken
+        {
+            Id = Guid.CreateVersion7(now),
+            SessionId = session.Id,
+            TokenHash = RefreshTokenValue.Hash(value),
+            CreatedAt = now,
+            ExpiresAt = sliding < session.ExpiresAt ? sliding : session.ExpiresAt,
+        };
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
         new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, value.Offset);
-
-    private static string? Truncate(string? value, int max) =>
-        string.IsNullOrEmpty(value) ? null : value.Length <= max ? value : value[..max];
 }
 
 public readonly record struct SessionState(Guid UserId, DateTimeOffset ExpiresAt, bool Revoked)

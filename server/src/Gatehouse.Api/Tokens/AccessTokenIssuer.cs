@@ -8,26 +8,27 @@ namespace Gatehouse.Api.Tokens;
 public readonly record struct AccessToken(string Value, DateTimeOffset ExpiresAt);
 
 /// <summary>Mints access tokens (RFC 9068 <c>at+jwt</c>) for a session, with IdentityModel's handler.</summary>
-public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> options)
+public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> options, TimeProvider time)
 {
     public const string TokenType = "at+jwt";
     public const string SessionClaim = "sid";
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public TimeSpan Lifetime => options.Value.Lifetime;
-
+    /// <summary>A token for the session, valid from now for the access-token lifetime, never past the session's end.</summary>
     public AccessToken Issue(Session session)
     {
         var settings = options.Value;
+        var now = time.GetUtcNow();
+        now = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var expires = now + settings.Lifetime < session.ExpiresAt ? now + settings.Lifetime : session.ExpiresAt;
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = settings.Issuer,
             Audience = settings.Audience,
-            IssuedAt = session.CreatedAt.UtcDateTime,
-            NotBefore = session.CreatedAt.UtcDateTime,
-            // The token lives exactly as long as its session.
-            Expires = session.ExpiresAt.UtcDateTime,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
             TokenType = TokenType,
             SigningCredentials = keys.Credentials,
             Claims = new Dictionary<string, object>
@@ -37,6 +38,6 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },
         };
-        return new AccessToken(_handler.CreateToken(descriptor), session.ExpiresAt);
+        return new AccessToken(_handler.CreateToken(descriptor), expires);
     }
 }

@@ -13,8 +13,11 @@ public sealed class TokenOptions
     public string Issuer { get; set; } = "gatehouse";
     public string Audience { get; set; } = "gatehouse";
 
-    /// <summary>24 hours, as in the original design.</summary>
-    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>
+    /// Short, because a JWT cannot be recalled from a server that does not ask the session store; the
+    /// refresh token (Gatehouse:Sessions) keeps the user signed in.
+    /// </summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     public TimeSpan ClockSkew { get; set; } = MaxClockSkew;
 
@@ -45,7 +48,7 @@ internal sealed class TokenOptionsValidator(IHostEnvironment environment) : IVal
         }
         if (options.Lifetime <= TimeSpan.Zero || options.Lifetime > TimeSpan.FromDays(30))
         {
-            failures.Add($"Gatehouse:Tokens:Lifetime is {options.Lifetime}; use a positive duration of at most 30 days, e.g. 1.00:00:00 for 24 hours (default) or 00:15:00.");
+            failures.Add($"Gatehouse:Tokens:Lifetime is {options.Lifetime}; use a positive duration of at most 30 days, e.g. 00:10:00 (default).");
         }
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TokenOptions.MaxClockSkew)
         {

@@ -28,7 +28,7 @@ public static class TokensExtensions
 
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<AccessTokenIssuer>();
-        services.AddSingleton<AccessTokenCookie>();
+        services.AddSingleton<AuthCookies>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -71,10 +71,10 @@ public static class TokensExtensions
             {
                 // The token travels in the httpOnly cookie, as in the original design. An Authorization
                 // header is still read when there is no cookie, for API clients and tools.
-                var cookie = context.Request.Cookies[AccessTokenCookie.Name];
-                if (!string.IsNullOrEmpty(cookie))
+                var cookies = context.HttpContext.RequestServices.GetRequiredService<AuthCookies>();
+                if (context.Request.Cookies.TryGetValue(cookies.AccessName, out var cookie) && !string.IsNullOrEmpty(cookie))
                 {
-                    if (cookie.Length > AccessTokenCookie.MaxLength)
+                    if (cookie.Length > AuthCookies.MaxLength)
                     {
                         context.NoResult();
                         return Task.CompletedTask;

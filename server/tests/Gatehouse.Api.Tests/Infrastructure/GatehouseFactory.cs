@@ -79,6 +79,10 @@ public class GatehouseFactory : WebApplicationFactory<Program>
             configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Gatehouse:Data:Directory"] = DataDirectory,
+                // Most tests sign in many times from one (test-server) address; the brute-force tests
+                // switch the limits back on with small numbers.
+                ["Gatehouse:RateLimits:Enabled"] = "false",
+                ["Gatehouse:Cors:Origins"] = $"{Origin},http://localhost:3000",
             });
             configuration.AddInMemoryCollection(_settings);
         });
@@ -92,6 +96,19 @@ public class GatehouseFactory : WebApplicationFactory<Program>
             }
         });
     }
+
+    /// <summary>
+    /// Clients behave like a browser on the API's own origin: they send Origin, as browsers do on
+    /// every POST and DELETE, so the CSRF defence lets them through. CSRF tests remove or change it.
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("Origin", Origin);
+    }
+
+    /// <summary>The origin test clients send; allowed by the factory's CORS settings.</summary>
+    public const string Origin = "https://localhost";
 
     protected override void Dispose(bool disposing)
     {

@@ -34,9 +34,15 @@ public static class TestApi
         return (username, AccessTokenCookie(login)!.Value.ToString());
     }
 
-    public static SetCookieHeaderValue? AccessTokenCookie(HttpResponseMessage response) =>
+    /// <summary>The access_token cookie set by the response, whatever its prefix (__Host-, __Secure-).</summary>
+    public static SetCookieHeaderValue? AccessTokenCookie(HttpResponseMessage response) => Cookie(response, "access_token");
+
+    public static SetCookieHeaderValue? RefreshTokenCookie(HttpResponseMessage response) => Cookie(response, "refresh_token");
+
+    public static SetCookieHeaderValue? Cookie(HttpResponseMessage response, string baseName) =>
         response.Headers.TryGetValues("Set-Cookie", out var values)
-            ? SetCookieHeaderValue.ParseList(values.ToList()).SingleOrDefault(c => c.Name == "access_token")
+            ? SetCookieHeaderValue.ParseList(values.ToList()).SingleOrDefault(c =>
+                c.Name == baseName || c.Name == "__Host-" + baseName || c.Name == "__Secure-" + baseName)
             : null;
 
     /// <summary>A request carrying the given token as the access_token cookie, and nothing else.</summary>

@@ -28,7 +28,7 @@ public sealed class LogHygieneTests
         await client.PostAsJsonAsync("/auth/register", new { username = "x", password });
 
         var logs = factory.Logs.All;
-        Assert.Contains("signed in", logs); // the sink did capture the app's logs
+        Assert.Contains("Audit sign_in success", logs); // the sink did capture the app's logs
         Assert.DoesNotContain(password, logs);
         Assert.DoesNotContain(token, logs);
         Assert.DoesNotContain(token.Split('.')[2], logs); // not even the signature

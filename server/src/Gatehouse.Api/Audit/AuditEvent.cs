@@ -1,0 +1,35 @@
+namespace Gatehouse.Api.Audit;
+
+/// <summary>One security event: who, from where, what, and how it ended. Never a password or token.</summary>
+public sealed class AuditEvent
+{
+    public const int MaxNameLength = 32;
+
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string Event { get; set; } = "";
+
+    /// <summary><c>success</c>, or the reason it failed (a code such as <c>invalid_credentials</c>).</summary>
+    public string Outcome { get; set; } = "";
+
+    public Guid? UserId { get; set; }
+    public Guid? SessionId { get; set; }
+    public string? IpAddress { get; set; }
+    public string? UserAgent { get; set; }
+}
+
+/// <summary>The event names, stable for whoever queries the table.</summary>
+public static class AuditEvents
+{
+    public const string SignIn = "sign_in";
+    public const string Lockout = "lockout";
+    public const string Refresh = "refresh";
+    public const string RefreshReuse = "refresh_reuse";
+    public const string Logout = "logout";
+    public const string LogoutAll = "logout_all";
+    public const string SessionRevoked = "session_revoked";
+    public const string PasswordChange = "password_change";
+    public const string Register = "register";
+
+    public const string Success = "success";
+}

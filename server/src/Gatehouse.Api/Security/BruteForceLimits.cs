@@ -1,0 +1,155 @@
+using System.Threading.RateLimiting;
+using Gatehouse.Api.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Api.Security;
+
+/// <summary>One action's limits: attempts per window, per client address and per account.</summary>
+public sealed class ActionLimit
+{
+    public int PerIp { get; set; }
+    public int PerUser { get; set; }
+    public TimeSpan Window { get; set; }
+}
+
+/// <summary>
+/// Brute-force limits on the endpoints an attacker would hammer. Per IP, so one machine cannot try
+/// many accounts; per account, so many machines cannot try one account faster than the lockout allows.
+/// </summary>
+public sealed class RateLimitSettings
+{
+    public const string Section = "Gatehouse:RateLimits";
+
+    /// <summary>Off only for load tests and the e2e suite, which sign in hundreds of times from one address.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public ActionLimit Login { get; set; } = new() { PerIp = 30, PerUser = 10, Window = TimeSpan.FromMinutes(1) };
+    public ActionLimit Register { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
+    public ActionLimit Refresh { get; set; } = new() { PerIp = 120, PerUser = 60, Window = TimeSpan.FromMinutes(1) };
+    public ActionLimit Password { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromMinutes(15) };
+}
+
+internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSettings>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitSettings options)
+    {
+        var failures = new List<string>();
+        foreach (var (action, limit) in new[] { ("Login", options.Login), ("Register", options.Register), ("Refresh", options.Refresh), ("Password", options.Password) })
+        {
+            if (limit.PerIp < 1 || limit.PerUser < 1 || limit.Window <= TimeSpan.Zero || limit.Window > TimeSpan.FromDays(1))
+            {
+                failures.Add($"Gatehouse:RateLimits:{action} is PerIp={limit.PerIp}, PerUser={limit.PerUser}, Window={limit.Window}; use counts of at least 1 and a window up to 1 day, e.g. PerIp=30, PerUser=10, Window=00:01:00.");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+public enum LimitedAction
+{
+    Login,
+    Register,
+    Refresh,
+    Password,
+}
+
+/// <summary>
+/// The per-IP and per-account limiters (System.Threading.RateLimiting fixed windows, partitioned by
+/// key, the engine of ASP.NET Core's rate limiter). The account key is known only once the body is
+/// read or the token resolved, after the rate-limiting middleware has run, so handlers ask here.
+/// </summary>
+public sealed partial class BruteForceLimits : IDisposable
+{
+    private readonly RateLimitSettings _settings;
+    private readonly Dictionary<(LimitedAction, bool PerUser), PartitionedRateLimiter<string>> _limiters = [];
+    private readonly ILogger<BruteForceLimits> _logger;
+
+    public BruteForceLimits(IOptions<RateLimitSettings> options, ILogger<BruteForceLimits> logger)
+    {
+        _settings = options.Value;
+        _logger = logger;
+        foreach (var action in Enum.GetValues<LimitedAction>())
+        {
+            var limit = Limit(action);
+            _limiters[(action, false)] = Create(limit.PerIp, limit.Window);
+            _limiters[(action, true)] = Create(limit.PerUser, limit.Window);
+        }
+    }
+
+    /// <summary>Takes one attempt from the caller's address; null when allowed, else the 429 to send.</summary>
+    public ProblemHttpResult? TryAcquireForClient(LimitedAction action, HttpContext http) =>
+        TryAcquire(action, perUser: false, ClientInfo.IpAddress(http) ?? "unknown", http);
+
+    /// <summary>Takes one attempt from the account (a normalized username or a user id).</summary>
+    public ProblemHttpResult? TryAcquireForUser(LimitedAction action, string userKey, HttpContext http) =>
+        TryAcquire(action, perUser: true, userKey, http);
+
+    private ProblemHttpResult? TryAcquire(LimitedAction action, bool perUser, string key, HttpContext http)
+    {
+        if (!_settings.Enabled)
+        {
+            return null;
+        }
+        using var lease = _limiters[(action, perUser)].AttemptAcquire(key);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limit(action).Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        LogLimited(_logger, action, perUser ? "account" : "address", ClientInfo.IpAddress(http));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many requests",
+            detail: $"Too many attempts. Try again in {seconds} seconds.",
+            extensions: new Dictionary<string, object?> { ["code"] = "rate_limited", ["retryAfter"] = seconds });
+    }
+
+    private ActionLimit Limit(LimitedAction action) => action switch
+    {
+        LimitedAction.Login => _settings.Login,
+        LimitedAction.Register => _settings.Register,
+        LimitedAction.Refresh => _settings.Refresh,
+        _ => _settings.Password,
+    };
+
+    private static PartitionedRateLimiter<string> Create(int permits, TimeSpan window) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    public void Dispose()
+    {
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Rate limit hit: {Action} per {Scope}, from {IpAddress}")]
+    private static partial void LogLimited(ILogger logger, LimitedAction action, string scope, string? ipAddress);
+}
+
+public static class BruteForceLimitsExtensions
+{
+    public static IServiceCollection AddBruteForceLimits(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitSettings>().BindConfiguration(RateLimitSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitSettings>, RateLimitSettingsValidator>();
+        services.AddSingleton<BruteForceLimits>();
+        return services;
+    }
+
+    /// <summary>Limits an endpoint per client address, before its handler runs.</summary>
+    public static RouteHandlerBuilder LimitPerClient(this RouteHandlerBuilder builder, LimitedAction action) =>
+        builder.AddEndpointFilter(async (context, next) =>
+            (object?)context.HttpContext.RequestServices.GetRequiredService<BruteForceLimits>().TryAcquireForClient(action, context.HttpContext)
+                ?? await next(context))
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+}

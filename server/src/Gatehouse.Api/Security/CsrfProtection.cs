@@ -1,0 +1,97 @@
+using Gatehouse.Api.Hosting;
+using Gatehouse.Api.Tokens;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Gatehouse.Api.Security;
+
+/// <summary>
+/// Cross-site request forgery defence for cookie-authenticated requests, by the browser's own
+/// signals (OWASP's "verifying origin with standard headers" and Fetch Metadata):
+/// an unsafe request is refused when <c>Sec-Fetch-Site</c> says cross-site, when its <c>Origin</c>
+/// (else <c>Referer</c>) is not an allowed origin, or when it carries a session cookie and neither
+/// header. Bodies must be JSON, which a cross-site form cannot send without a CORS preflight.
+/// </summary>
+public static partial class CsrfProtection
+{
+    public static WebApplication UseCsrfProtection(this WebApplication app)
+    {
+        var allowed = new HashSet<string>(
+            app.Services.GetRequiredService<IOptions<CorsSettings>>().Value.OriginList(), StringComparer.OrdinalIgnoreCase);
+        var cookies = app.Services.GetRequiredService<AuthCookies>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Security.Csrf");
+
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method))
+            {
+                await next(context);
+                return;
+            }
+
+            var refusal = Check(request, allowed, cookies);
+            if (refusal is not null)
+            {
+                LogRefused(logger, request.Method, request.Path.Value ?? "", refusal, request.Headers.Origin.ToString());
+                await context.WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
+                    "This request did not come from an allowed origin.", code: "csrf_refused");
+                return;
+            }
+            if (!IsJsonOrEmpty(request))
+            {
+                await context.WriteProblemAsync(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                    "Request bodies must be JSON (Content-Type: application/json).", code: "json_required");
+                return;
+            }
+            await next(context);
+        });
+        return app;
+    }
+
+    /// <summary>Why the request is refused, or null when it may proceed.</summary>
+    internal static string? Check(HttpRequest request, IReadOnlySet<string> allowed, AuthCookies cookies)
+    {
+        var headers = request.Headers;
+        if (string.Equals(headers["Sec-Fetch-Site"], "cross-site", StringComparison.OrdinalIgnoreCase))
+        {
+            return "Sec-Fetch-Site is cross-site";
+        }
+        var ownOrigin = $"{request.Scheme}://{request.Host}";
+        var origin = headers.Origin.ToString();
+        if (!string.IsNullOrEmpty(origin))
+        {
+            // "null" (sandboxed frames, some redirects, file: pages) is never an allowed origin.
+            return IsAllowed(origin, allowed, ownOrigin) ? null : "Origin is not allowed";
+        }
+        var referer = headers.Referer.ToString();
+        if (!string.IsNullOrEmpty(referer))
+        {
+            return Uri.TryCreate(referer, UriKind.Absolute, out var uri) && IsAllowed(uri.GetLeftPart(UriPartial.Authority), allowed, ownOrigin)
+                ? null
+                : "Referer is not from an allowed origin";
+        }
+        // No Origin and no Referer: fine for a tool or server with no cookie; from a browser holding a
+        // session it is a request we cannot place, so it is refused.
+        return cookies.IsPresent(request) ? "no Origin or Referer on a request with session cookies" : null;
+    }
+
+    private static bool IsAllowed(string origin, IReadOnlySet<string> allowed, string ownOrigin) =>
+        allowed.Contains(origin) || string.Equals(origin, ownOrigin, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsJsonOrEmpty(HttpRequest request)
+    {
+        var contentType = request.ContentType;
+        if (string.IsNullOrEmpty(contentType))
+        {
+            // A body without a type is refused too; only a bodyless request may omit it.
+            return request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any();
+        }
+        return MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase) && mediaType.Type.Equals("application", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [LoggerMessage(LogLevel.Warning, "CSRF defence refused {Method} {Path}: {Reason} (Origin: {Origin})")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string reason, string origin);
+}

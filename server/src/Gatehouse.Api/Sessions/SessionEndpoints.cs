@@ -1,0 +1,119 @@
+using System.Security.Claims;
+using Gatehouse.Api.Audit;
+using Gatehouse.Api.Auth;
+using Gatehouse.Api.Security;
+using Gatehouse.Api.Tokens;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Gatehouse.Api.Sessions;
+
+public sealed record RefreshResponse(DateTimeOffset AccessTokenExpiresAt, DateTimeOffset RefreshTokenExpiresAt);
+
+/// <summary>A session as its owner sees it. The current one is the session the request's token belongs to.</summary>
+public sealed record SessionView(Guid Id, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, string? UserAgent, string? IpAddress, bool Current);
+
+public sealed record SessionsResponse(IReadOnlyList<SessionView> Sessions);
+
+public static class SessionEndpoints
+{
+    public static RouteGroupBuilder MapSessions(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/auth").WithTags("Sessions");
+
+        // Anonymous: the refresh token in its cookie is the credential.
+        group.MapPost("/refresh", RefreshAsync)
+            .LimitPerClient(LimitedAction.Refresh)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Rotate the refresh token; sets a new access_token and refresh_token");
+
+        var signedIn = group.MapGroup("").RequireAuthorization();
+        signedIn.MapGet("/sessions", ListAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("The signed-in user's active sessions");
+        signedIn.MapDelete("/sessions/{id:guid}", RevokeAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Revoke one of the user's sessions");
+        signedIn.MapPost("/logout-all", LogoutAllAsync)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Revoke every session of the user, this one included");
+        return group;
+    }
+
+    internal static async Task<Results<Ok<RefreshResponse>, ProblemHttpResult>> RefreshAsync(
+        HttpContext http, SessionStore sessions, AccessTokenIssuer tokens, AuthCookies cookies, BruteForceLimits limits, AuditLog audit)
+    {
+        if (!RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var presented)
+            || await sessions.FindByRefreshTokenAsync(presented) is not { } owner)
+        {
+            cookies.DeleteAll(http.Response);
+            return Problems.Unauthorized(AuthErrors.RefreshInvalid);
+        }
+        if (limits.TryAcquireForUser(LimitedAction.Refresh, owner.UserId.ToString(), http) is { } limited)
+        {
+            return limited;
+        }
+
+        var result = await sessions.RefreshAsync(presented, http);
+        if (result.Issued is not { } issued)
+        {
+            if (result.Failure == RefreshFailure.Reused)
+            {
+                // Someone presented a token that was already exchanged: the thief or the owner is
+                // holding a copy. Ending the session stops whichever of them it is.
+                await audit.WriteAsync(http, AuditEvents.RefreshReuse, "session_revoked", owner.UserId, owner.Id);
+            }
+            else
+            {
+                await audit.WriteAsync(http, AuditEvents.Refresh, "invalid", owner.UserId, owner.Id);
+            }
+            cookies.DeleteAll(http.Response);
+            return Problems.Unauthorized(AuthErrors.RefreshInvalid);
+        }
+
+        await audit.WriteAsync(http, AuditEvents.Refresh, result.WithinGrace ? "success_within_grace" : AuditEvents.Success, owner.UserId, owner.Id);
+        var access = tokens.Issue(issued.Session);
+        cookies.AppendAccess(http.Response, access);
+        cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
+        return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
+    }
+
+    internal static async Task<Ok<SessionsResponse>> ListAsync(ClaimsPrincipal principal, SessionStore sessions, CancellationToken cancellationToken)
+    {
+        var (userId, current) = Identify(principal);
+        var live = await sessions.ListLiveAsync(userId, cancellationToken);
+        return TypedResults.Ok(new SessionsResponse(live
+            .Select(s => new SessionView(s.Id, s.CreatedAt, s.LastUsedAt, s.UserAgent, s.IpAddress, s.Id == current))
+            .ToList()));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        Guid id, ClaimsPrincipal principal, HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
+    {
+        var (userId, current) = Identify(principal);
+        // Someone else's session id gets the same 404 as an unknown one.
+        if (!await sessions.RevokeOwnAsync(userId, id, RevocationReasons.Revoked))
+        {
+            return Problems.NotFound(AuthErrors.SessionNotFound);
+        }
+        await audit.WriteAsync(http, AuditEvents.SessionRevoked, AuditEvents.Success, userId, id);
+        if (id == current)
+        {
+            cookies.DeleteAll(http.Response);
+        }
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<NoContent> LogoutAllAsync(ClaimsPrincipal principal, HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
+    {
+        var (userId, current) = Identify(principal);
+        await sessions.RevokeAllAsync(userId, RevocationReasons.LogoutAll);
+        await audit.WriteAsync(http, AuditEvents.LogoutAll, AuditEvents.Success, userId, current);
+        cookies.DeleteAll(http.Response);
+        return TypedResults.NoContent();
+    }
+
+    // The session guard has already checked both claims are GUIDs of a live session.
+    private static (Guid UserId, Guid SessionId) Identify(ClaimsPrincipal principal) =>
+        (Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!), Guid.Parse(principal.FindFirstValue(AccessTokenIssuer.SessionClaim)!));
+}

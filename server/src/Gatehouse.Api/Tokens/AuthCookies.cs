@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Api.Tokens;
+
+/// <summary>Cookie settings. The defaults are the safe ones; each validator message says how to fix a bad value.</summary>
+public sealed class CookieSettings
+{
+    public const string Section = "Gatehouse:Cookie";
+
+    /// <summary>Lax, Strict or None. None makes the cookies Secure, as browsers require.</summary>
+    public string SameSite { get; set; } = "Lax";
+
+    /// <summary>
+    /// Where the browser sends the refresh token. <c>/auth/refresh</c> (default) sends it to the refresh
+    /// endpoint only. A Next.js web app in front of the API needs <c>/</c>: its proxy refreshes on page
+    /// loads, and in same-origin mode the endpoint is reached as <c>/api/auth/refresh</c>.
+    /// </summary>
+    public string RefreshPath { get; set; } = "/auth/refresh";
+
+    /// <summary>
+    /// Optional parent domain (e.g. <c>example.com</c>) so that <c>app.example.com</c> and
+    /// <c>api.example.com</c> share the cookies. Empty (default): host-only cookies.
+    /// </summary>
+    public string? Domain { get; set; }
+
+    /// <summary>
+    /// Over HTTPS, name the cookies <c>__Host-…</c> (host-only, Path=/) or <c>__Secure-…</c>, prefixes
+    /// the browser enforces, so a sibling subdomain or a plain-http page cannot plant or overwrite them.
+    /// </summary>
+    public bool UsePrefixes { get; set; } = true;
+}
+
+internal sealed class CookieSettingsValidator : IValidateOptions<CookieSettings>
+{
+    private static readonly string[] Allowed = ["Lax", "Strict", "None"];
+
+    public ValidateOptionsResult Validate(string? name, CookieSettings options)
+    {
+        var failures = new List<string>();
+        if (!Allowed.Contains(options.SameSite, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"Gatehouse:Cookie:SameSite is '{options.SameSite}'; use Lax (default), Strict, or None (cross-site; forces Secure, so it needs HTTPS).");
+        }
+        if (string.IsNullOrEmpty(options.RefreshPath) || options.RefreshPath[0] != '/' || options.RefreshPath.Any(c => c is ';' or ',' || char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            failures.Add($"Gatehouse:Cookie:RefreshPath is '{options.RefreshPath}'; use a path starting with '/', e.g. /auth/refresh (default) or / when a Next.js web app fronts the API.");
+        }
+        if (!string.IsNullOrEmpty(options.Domain)
+            && (Uri.CheckHostName(options.Domain.TrimStart('.')) != UriHostNameType.Dns || !options.Domain.TrimStart('.').Contains('.')))
+        {
+            failures.Add($"Gatehouse:Cookie:Domain is '{options.Domain}'; use a registrable parent domain such as example.com (shared by app.example.com and api.example.com), or leave it empty for host-only cookies.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>
+/// Writes, reads and deletes the two session cookies: <c>access_token</c> (the JWT, every path) and
+/// <c>refresh_token</c> (its own narrow path). Both httpOnly, so scripts, including injected ones,
+/// never see them.
+/// </summary>
+public sealed class AuthCookies
+{
+    public const string AccessBaseName = "access_token";
+    public const string RefreshBaseName = "refresh_token";
+
+    /// <summary>Longer values are not tokens we issued; they are refused before any parsing.</summary>
+    public const int MaxLength = 4096;
+
+    private readonly SameSiteMode _sameSite;
+    private readonly bool _secure;
+    private readonly string? _domain;
+    private readonly string _refreshPath;
+
+    public AuthCookies(IOptions<CookieSettings> options, IHostEnvironment environment)
+    {
+        var settings = options.Value;
+        _sameSite = Enum.Parse<SameSiteMode>(settings.SameSite, ignoreCase: true);
+        // Plain http is allowed only in Development; browsers refuse SameSite=None without Secure.
+        _secure = !environment.IsDevelopment() || _sameSite == SameSiteMode.None;
+        _domain = string.IsNullOrEmpty(settings.Domain) ? null : settings.Domain;
+        _refreshPath = settings.RefreshPath;
+
+        var prefixes = settings.UsePrefixes && _secure;
+        // __Host- demands Secure, Path=/ and no Domain; __Secure- only Secure.
+        AccessName = Prefixed(AccessBaseName, prefixes, hostOnlyRoot: _domain is null);
+        RefreshName = Prefixed(RefreshBaseName, prefixes, hostOnlyRoot: _domain is null && _refreshPath == "/");
+    }
+
+    public string AccessName { get; }
+    public string RefreshName { get; }
+
+    public void AppendAccess(HttpResponse response, AccessToken token) =>
+        response.Cookies.Append(AccessName, token.Value, Options("/", token.ExpiresAt));
+
+    public void AppendRefresh(HttpResponse response, string value, DateTimeOffset expiresAt) =>
+        response.Cookies.Append(RefreshName, value, Options(_refreshPath, expiresAt));
+
+    /// <summary>Deletes both, with the attributes they were set with, or the browser keeps them.</summary>
+    public void DeleteAll(HttpResponse response)
+    {
+        response.Cookies.Delete(AccessName, Options("/", expires: null));
+        response.Cookies.Delete(RefreshName, Options(_refreshPath, expires: null));
+    }
+
+    public string? ReadAccess(HttpRequest request) => Read(request, AccessName);
+
+    public string? ReadRefresh(HttpRequest request) => Read(request, RefreshName);
+
+    /// <summary>True when the request carries either session cookie: a browser may be acting for a signed-in user.</summary>
+    public bool IsPresent(HttpRequest request) =>
+        request.Cookies.ContainsKey(AccessName) || request.Cookies.ContainsKey(RefreshName);
+
+    private static string? Read(HttpRequest request, string name) =>
+        request.Cookies[name] is { Length: > 0 and <= MaxLength } value ? value : null;
+
+    private CookieOptions Options(string path, DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        Path = path,
+        Domain = _domain,
+        SameSite = _sameSite,
+        Secure = _secure,
+        Expires = expires,
+        IsEssential = true,
+    };
+
+    private static string Prefixed(string name, bool prefixes, bool hostOnlyRoot) =>
+        !prefixes ? name : hostOnlyRoot ? "__Host-" + name : "__Secure-" + name;
+}
