@@ -52,12 +52,12 @@ wait_for() { # name url pid
 (
   cd server/src/Gatehouse.Api
   # In direct mode the browser calls the API from the web origin, which CORS must allow.
+  # The web app's proxy refreshes sessions on page loads, so it must be sent the refresh cookie (Path=/).
+  # The Next.js server on this machine forwards browser requests; trust its X-Forwarded-For.
   FRONTEND_URL="${FRONTEND_URL:-http://localhost:$web_port}" \
   ASPNETCORE_ENVIRONMENT=Development \
   Gatehouse__Data__Directory="$PWD/../../data" \
-  # The web app's proxy refreshes sessions on page loads, so it must be sent the refresh cookie.
   Gatehouse__Cookie__RefreshPath="${Gatehouse__Cookie__RefreshPath:-/}" \
-  # The Next.js server on this machine forwards browser requests; trust its X-Forwarded-For.
   Gatehouse__ForwardedHeaders__KnownProxies="${Gatehouse__ForwardedHeaders__KnownProxies:-127.0.0.1,::1}" \
   PORT="$api_port" \
   exec dotnet bin/Release/net10.0/Gatehouse.Api.dll
