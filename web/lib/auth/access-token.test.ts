@@ -31,11 +31,24 @@ describe('ES256 tokens checked against the JWKS', () => {
     expect(api.hits[JWKS]).toBe(1);
   });
 
-  it('refuses a token expired beyond the 30 s clock skew the API allows, and accepts one within it', async () => {
+  it('calls a token expired beyond the 30 s clock skew the API allows "expired", and accepts one within it', async () => {
     const now = Math.floor(Date.now() / 1000);
     const verify = verifierFor();
-    expect(await verify(await mintToken(key, { expiresAt: now - 31 }))).toBe('invalid');
+    expect(await verify(await mintToken(key, { expiresAt: now - 31 }))).toBe('expired');
     expect(await verify(await mintToken(key, { expiresAt: now - 20 }))).toBe('valid');
+  });
+
+  it('with strictExpiry (a refresh cookie at hand) calls a token expired at its exp, ignoring the skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const verify = verifierFor();
+    expect(await verify(await mintToken(key, { expiresAt: now - 20 }), { strictExpiry: true })).toBe('expired');
+    expect(await verify(await mintToken(key, { expiresAt: now + 20 }), { strictExpiry: true })).toBe('valid');
+  });
+
+  it('calls an expired token with a forged signature "invalid", not "expired"', async () => {
+    const stranger = await newSigningKey();
+    const forged = await mintToken({ ...stranger, kid: key.kid }, { expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    expect(await verifierFor()(forged)).toBe('invalid');
   });
 
   it.each([
@@ -150,5 +163,17 @@ describe('remote mode', () => {
     expect(await verify(token)).toBe('valid');
     expect(api.hits['/auth/is-authenticated']).toBe(2);
     expect(api.hits[JWKS]).toBeUndefined();
+  });
+
+  it('tells an expired token from another refusal by its exp, so a refresh cookie can still renew it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const withinSkew = await mintToken(key, { expiresAt: now - 10 });
+    await api.stop();
+    api = await startFakeApi([key], { acceptBearer: (bearer) => bearer === withinSkew });
+    const verify = verifierFor({ GATEHOUSE_SESSION_CHECK: 'remote' });
+    expect(await verify(await mintToken(key, { expiresAt: now - 60 }))).toBe('expired');
+    expect(await verify(await mintToken(key))).toBe('invalid'); // unexpired, yet refused: revoked
+    expect(await verify(withinSkew)).toBe('valid');
+    expect(await verify(withinSkew, { strictExpiry: true })).toBe('expired');
   });
 });

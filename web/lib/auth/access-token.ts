@@ -1,22 +1,29 @@
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { JWTVerifyOptions } from 'jose';
 import type { WebSettings } from '@/lib/config';
 
-/** The cookie the API sets on sign-in; the name users of the original design know. */
-export const ACCESS_TOKEN_COOKIE = 'access_token';
-
 /**
- * `valid`: signed by the API and unexpired. `invalid`: forged, expired or malformed, so the
- * visitor is signed out. `unverifiable`: the API could not be asked (JWKS unreachable), which
- * says nothing about the visitor and must not send them to log-in.
+ * `valid`: signed by the API and unexpired. `expired`: genuine once, but past its `exp`, so a
+ * refresh cookie can renew it. `invalid`: forged or malformed, so the visitor is signed out.
+ * `unverifiable`: the API could not be asked (JWKS unreachable), which says nothing about the
+ * visitor and must not send them to log-in.
  */
-export type TokenVerdict = 'valid' | 'invalid' | 'unverifiable';
+export type TokenVerdict = 'valid' | 'expired' | 'invalid' | 'unverifiable';
 
-export type TokenVerifier = (token: string) => Promise<TokenVerdict>;
+export interface VerifyOptions {
+  /**
+   * Call a token past its `exp` expired even within the 30 s clock tolerance. The proxy sets it
+   * when a refresh cookie is at hand: renewing then is cheaper than riding the tolerance and
+   * having the API refuse the token moments later.
+   */
+  readonly strictExpiry?: boolean;
+}
+
+export type TokenVerifier = (token: string, options?: VerifyOptions) => Promise<TokenVerdict>;
 
 // Faults of the token itself. Anything else (network, timeout, a non-200 JWKS) is the API's.
+// (JWTExpired is one too, told apart before these are checked so it can be renewed.)
 const TOKEN_FAULTS = [
-  errors.JWTExpired,
   errors.JWTClaimValidationFailed,
   errors.JWTInvalid,
   errors.JWSInvalid,
@@ -27,6 +34,17 @@ const TOKEN_FAULTS = [
 ];
 
 const isTokenFault = (error: unknown) => TOKEN_FAULTS.some((fault) => error instanceof fault);
+
+// Read without verifying: only ever used to choose between "expired" and another refusal, or to
+// renew early, and a renewal is decided by the API, which checks the refresh cookie itself.
+function isPastExpiry(token: string): boolean {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && exp * 1000 <= Date.now();
+  } catch {
+    return false;
+  }
+}
 
 type Fetch = typeof fetch;
 
@@ -60,7 +78,9 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
         signal: AbortSignal.timeout(5_000),
       });
       if (response.ok) return 'valid';
-      return response.status === 401 ? 'invalid' : 'unverifiable';
+      if (response.status !== 401) return 'unverifiable';
+      // The API does not say why; a token past its exp is most likely why.
+      return isPastExpiry(token) ? 'expired' : 'invalid';
     } catch {
       return 'unverifiable';
     }
@@ -77,7 +97,7 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
     return remote(token);
   };
 
-  return async (token) => {
+  const check = async (token: string): Promise<TokenVerdict> => {
     if (settings.sessionCheck === 'remote') return remote(token);
     let algorithm: string | undefined;
     try {
@@ -95,7 +115,13 @@ export function createTokenVerifier(settings: WebSettings, fetchImpl: Fetch = fe
       return 'valid';
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey) return remote(token);
+      if (error instanceof errors.JWTExpired) return 'expired';
       return isTokenFault(error) ? 'invalid' : 'unverifiable';
     }
+  };
+
+  return async (token, options = {}) => {
+    const verdict = await check(token);
+    return verdict === 'valid' && options.strictExpiry && isPastExpiry(token) ? 'expired' : verdict;
   };
 }
