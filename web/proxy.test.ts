@@ -1,6 +1,6 @@
 import { NextRequest } from 'next/server';
 import { getRedirectUrl, getRewrittenUrl, isRewrite, unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintToken, newSigningKey, startFakeApi } from '@/test/fake-api';
 import type { FakeApi, SigningKey } from '@/test/fake-api';
 import type * as ProxyExports from './proxy';
@@ -23,8 +23,10 @@ afterAll(async () => {
   await api?.stop();
 });
 
-const request = (path: string, token?: string) =>
-  new NextRequest(`http://localhost:3000${path}`, { headers: token ? { cookie: `access_token=${token}` } : {} });
+const request = (path: string, token?: string, extraCookies?: string) => {
+  const cookie = [token && `access_token=${token}`, extraCookies].filter(Boolean).join('; ');
+  return new NextRequest(`http://localhost:3000${path}`, { headers: cookie ? { cookie } : {} });
+};
 const run = (path: string, token?: string) => proxyModule.proxy(request(path, token));
 const continues = (response: Response) => response.headers.get('x-middleware-next') === '1';
 
@@ -68,7 +70,162 @@ describe('signed in', () => {
   });
 });
 
+describe('renewing an expired session', () => {
+  const browser = { host: 'localhost:3000', 'x-forwarded-proto': 'http', 'user-agent': 'TestBrowser/1.0', 'x-forwarded-for': '203.0.113.7' };
+  const visit = (path: string, cookie: string, init: { method?: string } = {}) =>
+    proxyModule.proxy(new NextRequest(`http://localhost:3000${path}`, { ...init, headers: { ...browser, cookie } }));
+  const setCookies = (response: Response) => response.headers.getSetCookie();
+  // The Cookie header the page will see, as the proxy rewrote it.
+  const forwardedCookies = (response: Response) => response.headers.get('x-middleware-request-cookie') ?? '';
+  const refreshes = () => api.requests.filter((request) => request.path === '/auth/refresh');
+
+  beforeEach(() => {
+    api.requests.length = 0;
+    Object.assign(api.auth, { cookiePrefix: '', refreshStatus: null, refreshDelayMs: 0 });
+  });
+
+  it('with no access token, renews with the refresh cookie: both new cookies reach the browser and the page', async () => {
+    const session = await api.signIn();
+    const response = await visit('/dashboard', `refresh_token=${session.refresh}; theme=dark`);
+
+    expect(continues(response)).toBe(true);
+    const lines = setCookies(response);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^access_token=ey[^;]+; expires=.*; path=\/; samesite=lax; httponly$/);
+    expect(lines[1]).toMatch(/^refresh_token=refresh-[^;]+; expires=/);
+    const newAccess = lines[0]!.slice('access_token='.length, lines[0]!.indexOf(';'));
+    const newRefresh = lines[1]!.slice('refresh_token='.length, lines[1]!.indexOf(';'));
+    expect(forwardedCookies(response)).toContain(`access_token=${newAccess}`);
+    expect(forwardedCookies(response)).toContain(`refresh_token=${newRefresh}`);
+    expect(forwardedCookies(response)).toContain('theme=dark');
+    expect(api.auth.liveAccess.has(newAccess)).toBe(true);
+  });
+
+  it("asks the API as the browser's agent: its Origin, User-Agent and X-Forwarded-For, the refresh cookie, JSON", async () => {
+    const session = await api.signIn();
+    await visit('/dashboard', `refresh_token=${session.refresh}`);
+    expect(refreshes()).toHaveLength(1);
+    expect(refreshes()[0]).toMatchObject({ method: 'POST', body: '{}' });
+    expect(refreshes()[0]?.headers).toMatchObject({
+      origin: 'http://localhost:3000',
+      cookie: `refresh_token=${session.refresh}`,
+      'user-agent': 'TestBrowser/1.0',
+      'x-forwarded-for': '203.0.113.7',
+      'content-type': 'application/json',
+    });
+  });
+
+  it('renews a token at its exp even within the clock skew, when a refresh cookie is there', async () => {
+    const session = await api.signIn();
+    const justExpired = await mintToken(key, { expiresAt: Math.floor(Date.now() / 1000) - 5 });
+    const response = await visit('/dashboard', `access_token=${justExpired}; refresh_token=${session.refresh}`);
+    expect(continues(response)).toBe(true);
+    expect(refreshes()).toHaveLength(1);
+    expect(forwardedCookies(response)).not.toContain(justExpired);
+  });
+
+  it('does not renew while the access token is valid', async () => {
+    const session = await api.signIn();
+    const response = await visit('/dashboard', `access_token=${session.access}; refresh_token=${session.refresh}`);
+    expect(continues(response)).toBe(true);
+    expect(setCookies(response)).toEqual([]);
+    expect(refreshes()).toHaveLength(0);
+  });
+
+  it('sends a refreshable visitor on log-in or sign-up to the dashboard, with the new cookies on the redirect', async () => {
+    const session = await api.signIn();
+    const response = await visit('/auth/log-in', `refresh_token=${session.refresh}`);
+    expect(getRedirectUrl(response)).toBe('http://localhost:3000/dashboard');
+    expect(setCookies(response).map((line) => line.split('=', 1)[0])).toEqual(['access_token', 'refresh_token']);
+  });
+
+  it('shows the home page signed in after renewing', async () => {
+    const session = await api.signIn();
+    const response = await visit('/', `refresh_token=${session.refresh}`);
+    expect(continues(response)).toBe(true);
+    expect(forwardedCookies(response)).toMatch(/access_token=ey/);
+  });
+
+  it('with a dead refresh cookie (401), goes to log-in and passes on the API\'s deletion of both cookies', async () => {
+    const expired = await mintToken(key, { expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    const response = await visit('/dashboard?x=1', `access_token=${expired}; refresh_token=revoked`);
+    expect(getRedirectUrl(response)).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard%3Fx%3D1');
+    const lines = setCookies(response);
+    expect(lines).toHaveLength(2); // the API's two deletions, not doubled by the proxy's own
+    expect(lines[0]).toMatch(/^access_token=; expires=Thu, 01 Jan 1970/);
+    expect(lines[1]).toMatch(/^refresh_token=; expires=Thu, 01 Jan 1970/);
+  });
+
+  it('with a dead refresh cookie on a public page, renders it signed out, the dead cookies gone from the request too', async () => {
+    const response = await visit('/', 'refresh_token=revoked; theme=dark');
+    expect(continues(response)).toBe(true);
+    expect(forwardedCookies(response)).toBe('theme=dark');
+    expect(setCookies(response)).toHaveLength(2);
+  });
+
+  it('stays on log-in when the refresh cookie is dead, rather than bounce to the dashboard', async () => {
+    const response = await visit('/auth/log-in', 'refresh_token=revoked');
+    expect(continues(response)).toBe(true);
+    expect(setCookies(response)[1]).toMatch(/^refresh_token=;/);
+  });
+
+  it.each([503, 500, 429])('says the service is unavailable when the refresh answers %i, keeping the cookies', async (status) => {
+    api.auth.refreshStatus = status;
+    const session = await api.signIn();
+    const response = await visit('/dashboard', `refresh_token=${session.refresh}`);
+    expect(response.status).toBe(503);
+    expect(setCookies(response)).toEqual([]);
+  });
+
+  it('a forged token beside a refresh cookie signs the visitor out: both cookies deleted, no renewal', async () => {
+    const session = await api.signIn();
+    const response = await visit('/dashboard', `access_token=forged.token.value; refresh_token=${session.refresh}`);
+    expect(getRedirectUrl(response)).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard');
+    expect(setCookies(response).map((line) => line.split(';', 1)[0])).toEqual(['access_token=', 'refresh_token=']);
+    expect(refreshes()).toHaveLength(0);
+  });
+
+  it('does not renew for a POST (a Server Action); that is signed out like before', async () => {
+    const session = await api.signIn();
+    const response = await visit('/dashboard', `refresh_token=${session.refresh}`, { method: 'POST' });
+    expect(getRedirectUrl(response)).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard');
+    expect(refreshes()).toHaveLength(0);
+  });
+
+  it('a page and its prefetches arriving together share one refresh', async () => {
+    api.auth.refreshDelayMs = 50;
+    const session = await api.signIn();
+    const responses = await Promise.all(['/dashboard', '/dashboard/sessions', '/dashboard/password'].map((path) => visit(path, `refresh_token=${session.refresh}`)));
+    expect(responses.every(continues)).toBe(true);
+    expect(refreshes()).toHaveLength(1);
+    expect(new Set(responses.map((response) => setCookies(response)[0]))).toHaveProperty('size', 1);
+  });
+
+  it('reads and writes the __Host- names the API uses over HTTPS', async () => {
+    api.auth.cookiePrefix = '__Host-';
+    const session = await api.signIn();
+    const response = await visit('/dashboard', `refresh_token=stale-plain-leftover; __Host-refresh_token=${session.refresh}`);
+    expect(continues(response)).toBe(true);
+    expect(refreshes()[0]?.headers.cookie).toBe(`__Host-refresh_token=${session.refresh}`);
+    expect(forwardedCookies(response)).toMatch(/__Host-access_token=ey/);
+    expect(setCookies(response)[0]).toMatch(/^__Host-access_token=.*; secure$/);
+  });
+});
+
 describe('the API is down', () => {
+  it('answers 503 when a session needs renewing, instead of sending the visitor to log-in', async () => {
+    const down = await startFakeApi([key]);
+    await down.stop();
+    vi.stubEnv('GATEHOUSE_API_URL', down.url.origin);
+    vi.resetModules();
+    const isolated = await import('./proxy');
+    const response = await isolated.proxy(request('/dashboard?x=1', undefined, 'refresh_token=r1'));
+    vi.stubEnv('GATEHOUSE_API_URL', api.url.origin);
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('href="/dashboard?x=1"');
+  });
+
   it('answers 503 with a page that says so, instead of sending the visitor to log-in', async () => {
     const token = await mintToken(key);
     const down = await startFakeApi([key]);

@@ -1,19 +1,32 @@
 import { NextResponse } from 'next/server';
 import type { NextRequest } from 'next/server';
-import { ACCESS_TOKEN_COOKIE, createTokenVerifier } from '@/lib/auth/access-token';
-import type { TokenVerdict, TokenVerifier } from '@/lib/auth/access-token';
+import { createTokenVerifier } from '@/lib/auth/access-token';
+import type { TokenVerifier } from '@/lib/auth/access-token';
+import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, deletion, findCookie } from '@/lib/auth/cookies';
+import type { NamedCookie } from '@/lib/auth/cookies';
+import { applyToRequest, cookieNamesIn, createRefresher, dropFromRequest } from '@/lib/auth/refresh';
+import type { Refresher } from '@/lib/auth/refresh';
 import { REQUEST_PATH_HEADER, routeKind } from '@/lib/auth/route-kinds';
 import { settings } from '@/lib/config';
 import { logInPath } from '@/lib/safe-next';
 import { UNAVAILABLE_PATH, unavailableResponse } from '@/lib/unavailable-page';
 
 let verifier: TokenVerifier | undefined;
+let refresher: Refresher | undefined;
+
+/** Where the visitor stands after the proxy's check, and the cookie changes owed to the browser. */
+type Standing =
+  | { readonly signedIn: true; readonly setCookies: readonly string[] }
+  | { readonly signedIn: false; readonly setCookies: readonly string[]; readonly dead: readonly NamedCookie[] }
+  | { readonly unavailable: true };
 
 /**
  * The fast check before a page renders: the JWT in the cookie, verified locally. It keeps
  * signed-out visitors off protected pages and signed-in ones off the log-in and sign-up pages.
- * Pages still call verifySession() (lib/auth/session.ts), which asks the API and so also
- * catches a session revoked while its JWT is unexpired.
+ * When the access token is missing or expired and a refresh cookie is present, it renews the
+ * session with the API first, so an expiry never shows as a trip to log-in. Pages still call
+ * verifySession() (lib/auth/session.ts), which asks the API and so also catches a session
+ * revoked while its JWT is unexpired.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
@@ -24,21 +37,62 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const forwarded = new Headers(request.headers);
   forwarded.set(REQUEST_PATH_HEADER, `${pathname}${search}`);
   const proceed = () => NextResponse.next({ request: { headers: forwarded } });
-  if (kind === 'open') return proceed();
+  // The page that clears a dead session must see the cookies as they are; renewing there would fight it.
+  if (pathname === '/auth/session-ended') return proceed();
 
-  const token = request.cookies.get(ACCESS_TOKEN_COOKIE)?.value;
-  verifier ??= createTokenVerifier(settings());
-  const verdict = token ? await verifier(token) : 'absent';
-
+  const standing = await check(request, forwarded);
   // The API is down: say so, rather than pretend the visitor is signed out.
-  if (verdict === 'unverifiable') return unavailableResponse(`${pathname}${search}`);
+  if ('unavailable' in standing) return unavailableResponse(`${pathname}${search}`);
 
-  if (kind === 'guest-only') {
-    if (verdict === 'valid') return NextResponse.redirect(new URL('/dashboard', request.url));
-    return withoutDeadCookie(proceed(), verdict);
+  // Next turns these into relative Locations (same origin as the request), so the browser stays on its host.
+  const redirect = (path: string) => NextResponse.redirect(new URL(path, request.url));
+  let response: NextResponse;
+  if (kind === 'open') response = proceed();
+  else if (kind === 'guest-only') response = standing.signedIn ? redirect('/dashboard') : proceed();
+  else response = standing.signedIn ? proceed() : redirect(logInPath(`${pathname}${search}`));
+  return withCookies(response, standing);
+}
+
+async function check(request: NextRequest, forwarded: Headers): Promise<Standing> {
+  const access = findCookie(request.cookies, ACCESS_TOKEN_COOKIE);
+  const refresh = findCookie(request.cookies, REFRESH_TOKEN_COOKIE);
+  verifier ??= createTokenVerifier(settings());
+  const verdict = access ? await verifier(access.value, { strictExpiry: refresh !== undefined }) : 'absent';
+  if (verdict === 'unverifiable') return { unavailable: true };
+  if (verdict === 'valid') return { signedIn: true, setCookies: [] };
+
+  // Only page loads renew: GET and HEAD are navigations, RSC fetches and prefetches. A Server
+  // Action's POST with a dead token is signed out like before; the page it came from renews.
+  const renewable = (verdict === 'absent' || verdict === 'expired') && (request.method === 'GET' || request.method === 'HEAD');
+  if (refresh && renewable) {
+    refresher ??= createRefresher(settings().apiUrl);
+    const outcome = await refresher({ cookie: refresh, incoming: request.headers, protocol: request.nextUrl.protocol });
+    if (outcome.kind === 'unavailable') return { unavailable: true };
+    // The page rendered after this sees the cookies the browser will hold from now on.
+    applyToRequest(forwarded, outcome.setCookies);
+    if (outcome.kind === 'refreshed') return { signedIn: true, setCookies: outcome.setCookies };
+    const dead = [...(access ? [access] : []), refresh];
+    dropFromRequest(forwarded, dead.map((cookie) => cookie.name));
+    return { signedIn: false, setCookies: outcome.setCookies, dead };
   }
-  if (verdict === 'valid') return proceed();
-  return withoutDeadCookie(NextResponse.redirect(new URL(logInPath(`${pathname}${search}`), request.url)), verdict);
+
+  // An expired or forged token is of no use to anyone, and a refresh cookie beside a forged
+  // token must go too: kept, it would sign the visitor straight back in on the log-in page.
+  const dead = [...(access ? [access] : []), ...(refresh && verdict === 'invalid' ? [refresh] : [])];
+  dropFromRequest(forwarded, dead.map((cookie) => cookie.name));
+  return { signedIn: false, setCookies: [], dead };
+}
+
+
+/** The API's Set-Cookie lines verbatim (they know the cookies' Domain and Path), then deletions of any dead cookie they do not cover. */
+function withCookies(response: NextResponse, standing: Standing): NextResponse {
+  if ('unavailable' in standing) return response;
+  for (const line of standing.setCookies) response.headers.append('set-cookie', line);
+  if (!standing.signedIn) {
+    const covered = cookieNamesIn(standing.setCookies);
+    for (const cookie of standing.dead) if (!covered.has(cookie.name)) response.cookies.set(deletion(cookie.name));
+  }
+  return response;
 }
 
 /**
@@ -54,12 +108,6 @@ function toApi(request: NextRequest): NextResponse {
   target.pathname = pathname.slice('/api'.length);
   target.search = search;
   return NextResponse.rewrite(target);
-}
-
-// An expired or forged token is of no use to anyone; dropping it saves checking it again.
-function withoutDeadCookie(response: NextResponse, verdict: TokenVerdict | 'absent'): NextResponse {
-  if (verdict === 'invalid') response.cookies.delete(ACCESS_TOKEN_COOKIE);
-  return response;
 }
 
 export const config = {

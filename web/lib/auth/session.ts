@@ -3,7 +3,7 @@ import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { ACCESS_TOKEN_COOKIE } from '@/lib/auth/access-token';
+import { ACCESS_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
 import { REQUEST_PATH_HEADER } from '@/lib/auth/route-kinds';
 import { settings } from '@/lib/config';
 import { SignInServiceUnavailableError } from '@/lib/errors';
@@ -18,6 +18,40 @@ export interface SessionUser {
 
 const meSchema = z.object({ userId: z.string(), username: z.string() });
 
+const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+/** One signed-in device, as the sessions page shows it. */
+const sessionSchema = z.object({
+  id: z.string(),
+  createdAt: isoDate,
+  lastUsedAt: isoDate,
+  userAgent: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  current: z.boolean(),
+});
+const sessionListSchema = z.object({ sessions: z.array(sessionSchema) });
+
+export type SessionInfo = z.infer<typeof sessionSchema>;
+
+/**
+ * GET from the API with the visitor's access cookie, under the name the browser sent it (the API
+ * reads the prefixed name over HTTPS). Null without a cookie, i.e. signed out; throws
+ * SignInServiceUnavailableError when the API cannot be reached.
+ */
+async function getWithSession(path: string): Promise<Response | null> {
+  const access = findCookie(await cookies(), ACCESS_TOKEN_COOKIE);
+  if (!access) return null;
+  try {
+    return await fetch(new URL(path, settings().apiUrl), {
+      headers: { Cookie: `${access.name}=${access.value}`, Accept: 'application/json' },
+      cache: 'no-store',
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch (error) {
+    throw new SignInServiceUnavailableError(error);
+  }
+}
+
 /**
  * The authoritative check: asks the API's `/auth/me` with the visitor's cookie, so a session
  * revoked on the server ends here even while its JWT is unexpired. `cache()` makes it one call
@@ -25,20 +59,8 @@ const meSchema = z.object({ userId: z.string(), username: z.string() });
  * SignInServiceUnavailableError when the API cannot answer, which is not the same as signed out.
  */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
-  const token = (await cookies()).get(ACCESS_TOKEN_COOKIE)?.value;
-  if (!token) return null;
-
-  let response: Response;
-  try {
-    response = await fetch(new URL('/auth/me', settings().apiUrl), {
-      headers: { Cookie: `${ACCESS_TOKEN_COOKIE}=${token}` },
-      cache: 'no-store',
-      signal: AbortSignal.timeout(5_000),
-    });
-  } catch (error) {
-    throw new SignInServiceUnavailableError(error);
-  }
-  if (response.status === 401) return null;
+  const response = await getWithSession('/auth/me');
+  if (!response || response.status === 401) return null;
   if (!response.ok) throw new SignInServiceUnavailableError(`GET /auth/me answered ${response.status}`);
 
   // zod drops every other field of the record, so only the DTO goes on.
@@ -46,15 +68,30 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
 });
 
 /**
+ * The signed-in user's live sessions, newest first, for a page that has called verifySession().
+ * A session revoked in between goes the way verifySession() sends it; an outage to the 503 page.
+ */
+export async function listSessions(): Promise<readonly SessionInfo[]> {
+  let response: Response | null;
+  try {
+    response = await getWithSession('/auth/sessions');
+  } catch (error) {
+    if (error instanceof SignInServiceUnavailableError) return toUnavailablePage();
+    throw error;
+  }
+  if (!response || response.status === 401) return toSessionEnded();
+  if (!response.ok) return toUnavailablePage();
+  return sessionListSchema.parse(await response.json()).sessions;
+}
+
+/**
  * For every protected page and Server Action: the signed-in user, or a redirect that clears the
- * dead cookie and goes to log-in (the cookie must go first, or the proxy would see a valid JWT
+ * dead cookies and goes to log-in (the cookies must go first, or the proxy would see a valid JWT
  * on /auth/log-in and send the visitor straight back).
  */
 export async function verifySession(): Promise<SessionUser> {
   const user = await optionalSession();
-  if (user) return user;
-  const path = safeNextPath((await headers()).get(REQUEST_PATH_HEADER));
-  redirect(`/auth/session-ended?next=${encodeURIComponent(path)}`);
+  return user ?? toSessionEnded();
 }
 
 /** For public pages that show who is signed in: the user or null. An outage goes to the proxy's 503 page, which links back here. */
@@ -63,7 +100,16 @@ export async function optionalSession(): Promise<SessionUser | null> {
     return await getCurrentUser();
   } catch (error) {
     if (!(error instanceof SignInServiceUnavailableError)) throw error;
-    const path = (await headers()).get(REQUEST_PATH_HEADER) ?? '/';
-    redirect(`${UNAVAILABLE_PATH}?next=${encodeURIComponent(safeNextPath(path, '/'))}`);
+    return toUnavailablePage();
   }
+}
+
+async function toSessionEnded(): Promise<never> {
+  const path = safeNextPath((await headers()).get(REQUEST_PATH_HEADER));
+  redirect(`/auth/session-ended?next=${encodeURIComponent(path)}`);
+}
+
+async function toUnavailablePage(): Promise<never> {
+  const path = (await headers()).get(REQUEST_PATH_HEADER) ?? '/';
+  redirect(`${UNAVAILABLE_PATH}?next=${encodeURIComponent(safeNextPath(path, '/'))}`);
 }
