@@ -1,30 +1,150 @@
-import { toProblem, UNREACHABLE } from '@/lib/api/problem';
+import { SESSION_ENDED, toProblem, UNREACHABLE } from '@/lib/api/problem';
 import type { Problem } from '@/lib/api/problem';
+import { logInPath } from '@/lib/safe-next';
 
 export type ApiResult = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly problem: Problem };
 
+export type Method = 'POST' | 'DELETE';
+
+/** What the client needs from the browser; tests pass their own. */
+export interface ClientEnvironment {
+  readonly fetch: typeof fetch;
+  /** Runs `work` while holding a lock every tab of this site shares; undefined where Web Locks are missing. */
+  readonly crossTabLock: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
+  /** Storage every tab shares (localStorage), for the time of the last renewal; undefined when blocked. */
+  readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  readonly now: () => number;
+  /** The session cannot be renewed: leave for log-in. */
+  readonly sessionEnded: () => void;
+}
+
+export interface ApiClient {
+  request(base: string, method: Method, path: string, body?: unknown): Promise<ApiResult>;
+}
+
+// A 401 from these means what it says (wrong password, dead refresh cookie), not "renew me".
+const NO_RENEWAL = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/auth/logout']);
+const RENEWED_AT_KEY = 'gatehouse:session-renewed-at';
+
+type Renewal = 'renewed' | 'ended' | 'unavailable';
+
 /**
  * Calls the API from the browser. `base` is `/api` (same-origin: Next rewrites it to the API, so
- * the cookie is first-party) or the API's origin (direct: CORS with credentials). The cookie is
- * httpOnly, so this code never sees it; `credentials: 'include'` lets the browser send and store it.
+ * the cookie is first-party) or the API's origin (direct: CORS with credentials). The cookies are
+ * httpOnly, so this code never sees them; `credentials: 'include'` lets the browser send and store them.
+ *
+ * An access token lives minutes; when a call gets 401 the client renews the session once
+ * (POST /auth/refresh) and repeats the call once. Calls failing together in one tab share one
+ * renewal. Tabs take turns through a Web Lock, and a tab that gets the lock after another tab
+ * renewed (it reads the time of that renewal in localStorage) repeats its call with the cookie
+ * the other tab obtained instead of renewing again.
  */
-export async function postJson(base: string, path: string, body?: unknown): Promise<ApiResult> {
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}`, {
-      method: 'POST',
-      credentials: 'include',
-      cache: 'no-store',
-      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    return { ok: false, problem: UNREACHABLE };
-  }
+export function createApiClient(env: ClientEnvironment): ApiClient {
+  let renewing: Promise<Renewal> | null = null;
+  // This tab's own record, for when localStorage is blocked.
+  let renewedHere = 0;
 
+  const send = async (base: string, method: Method, path: string, body: unknown): Promise<Response | null> => {
+    try {
+      return await env.fetch(`${base}${path}`, {
+        method,
+        credentials: 'include',
+        cache: 'no-store',
+        headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      return null;
+    }
+  };
+
+  const lastRenewal = (): number => {
+    let shared = 0;
+    try {
+      shared = Number(env.storage?.getItem(RENEWED_AT_KEY) ?? 0) || 0;
+    } catch {
+      // storage blocked: this tab's record is all there is
+    }
+    return Math.max(shared, renewedHere);
+  };
+
+  const recordRenewal = () => {
+    renewedHere = env.now();
+    try {
+      env.storage?.setItem(RENEWED_AT_KEY, String(renewedHere));
+    } catch {
+      // storage blocked or full: other tabs renew for themselves, and the API's grace window copes
+    }
+  };
+
+  const renewNow = async (base: string, failedCallSentAt: number): Promise<Renewal> => {
+    // Renewed (by any tab) after the failed call left: its cookie was the old one, so just repeat it.
+    if (lastRenewal() > failedCallSentAt) return 'renewed';
+    const response = await send(base, 'POST', '/auth/refresh', undefined);
+    await response?.body?.cancel();
+    if (response?.ok) {
+      recordRenewal();
+      return 'renewed';
+    }
+    return response?.status === 401 ? 'ended' : 'unavailable';
+  };
+
+  const renew = (base: string, failedCallSentAt: number): Promise<Renewal> => {
+    renewing ??= (env.crossTabLock ? env.crossTabLock(() => renewNow(base, failedCallSentAt)) : renewNow(base, failedCallSentAt)).finally(
+      () => (renewing = null),
+    );
+    return renewing;
+  };
+
+  return {
+    async request(base, method, path, body) {
+      const sentAt = env.now();
+      let response = await send(base, method, path, body);
+      if (response?.status === 401 && !NO_RENEWAL.has(path)) {
+        const renewal = await renew(base, sentAt);
+        if (renewal === 'unavailable') return { ok: false, problem: UNREACHABLE };
+        if (renewal === 'ended') {
+          env.sessionEnded();
+          return { ok: false, problem: SESSION_ENDED };
+        }
+        response = await send(base, method, path, body);
+      }
+      return toResult(response);
+    },
+  };
+}
+
+async function toResult(response: Response | null): Promise<ApiResult> {
+  if (!response) return { ok: false, problem: UNREACHABLE };
   const payload: unknown = await response.json().catch(() => null);
   if (response.ok) return { ok: true, body: payload };
   // A proxy in front of a stopped API answers 5xx without problem+json; that is "unreachable".
   if (response.status >= 500 && payload === null) return { ok: false, problem: { ...UNREACHABLE, status: response.status } };
   return { ok: false, problem: toProblem(response.status, payload) };
 }
+
+function browserEnvironment(): ClientEnvironment {
+  let storage: Storage | undefined;
+  try {
+    storage = window.localStorage;
+  } catch {
+    storage = undefined; // blocked by the browser's settings
+  }
+  // Web Locks exist only in secure contexts (https, or http://localhost).
+  const locks = 'locks' in navigator ? navigator.locks : undefined;
+  return {
+    fetch: (input, init) => fetch(input, init),
+    crossTabLock: locks ? async (work) => await locks.request('gatehouse-refresh', () => work()) : undefined,
+    storage,
+    now: () => Date.now(),
+    // A full page load, so nothing rendered for the signed-in user stays in the router's cache.
+    sessionEnded: () => window.location.assign(logInPath(`${window.location.pathname}${window.location.search}`)),
+  };
+}
+
+let browserClient: ApiClient | undefined;
+const client = () => (browserClient ??= createApiClient(browserEnvironment()));
+
+export const postJson = (base: string, path: string, body?: unknown): Promise<ApiResult> => client().request(base, 'POST', path, body);
+
+export const deleteResource = (base: string, path: string): Promise<ApiResult> => client().request(base, 'DELETE', path);

@@ -16,7 +16,7 @@ export interface Problem {
   readonly code: string | null;
   /** One sentence for people. */
   readonly message: string;
-  /** Messages per form field (`username`, `email`, `password`). */
+  /** Messages per form field (`username`, `email`, `password`, `currentPassword`, `newPassword`). */
   readonly fieldErrors: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -24,6 +24,14 @@ export const UNREACHABLE: Problem = {
   status: 0,
   code: 'unreachable',
   message: 'The sign-in service is unreachable. Please try again in a moment.',
+  fieldErrors: {},
+};
+
+/** The session could not be renewed; the client is on its way to log-in. */
+export const SESSION_ENDED: Problem = {
+  status: 401,
+  code: 'session_ended',
+  message: 'Your session has ended. Please log in again.',
   fieldErrors: {},
 };
 

@@ -1,0 +1,170 @@
+import { parseSetCookie } from 'next/dist/compiled/@edge-runtime/cookies';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeApi } from '@/test/fake-api';
+import type { FakeApi } from '@/test/fake-api';
+import { createApiClient } from './client';
+import type { ClientEnvironment } from './client';
+
+let api: FakeApi;
+beforeEach(async () => {
+  api = await startFakeApi([]);
+});
+afterEach(async () => api.stop());
+
+/** What a browser profile shares between its tabs: the cookie jar, localStorage and the Web Locks. */
+function newProfile() {
+  const jar = new Map<string, string>();
+  const storage = new Map<string, string>();
+  let lockQueue: Promise<unknown> = Promise.resolve();
+  const ended: string[] = [];
+  // A fetch that sends and stores cookies like the browser does with credentials: 'include'.
+  const browserFetch: typeof fetch = async (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (jar.size > 0) headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '));
+    const response = await fetch(input, { ...init, headers });
+    for (const line of response.headers.getSetCookie()) {
+      const cookie = parseSetCookie(line);
+      if (!cookie) continue;
+      if (cookie.value) jar.set(cookie.name, cookie.value);
+      else jar.delete(cookie.name);
+    }
+    return response;
+  };
+  const newTab = (): ClientEnvironment => ({
+    fetch: browserFetch,
+    crossTabLock: <T>(work: () => Promise<T>) => {
+      const turn = lockQueue.then(work);
+      lockQueue = turn.catch(() => undefined);
+      return turn;
+    },
+    storage: { getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => void storage.set(key, value) },
+    now: () => Date.now(),
+    sessionEnded: () => void ended.push('log-in'),
+  });
+  return { jar, ended, newTab };
+}
+
+const base = () => api.url.origin;
+const refreshes = () => api.hits['/auth/refresh'] ?? 0;
+const passwordCalls = () => api.requests.filter((request) => request.path === '/auth/password').length;
+
+async function signedInProfile() {
+  const profile = newProfile();
+  const session = await api.signIn();
+  profile.jar.set('access_token', session.access);
+  profile.jar.set('refresh_token', session.refresh);
+  return profile;
+}
+
+describe('a call that gets 401', () => {
+  it('renews the session once and repeats the call with the new cookie', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    const client = createApiClient(profile.newTab());
+
+    const result = await client.request(base(), 'POST', '/auth/password', { currentPassword: 'a', newPassword: 'b' });
+    expect(result).toEqual({ ok: true, body: null });
+    expect(refreshes()).toBe(1);
+    expect(passwordCalls()).toBe(2);
+    expect(api.auth.liveAccess.has(profile.jar.get('access_token') ?? '')).toBe(true);
+    // The repeat carries the body again.
+    expect(api.requests.filter((request) => request.path === '/auth/password').map((request) => request.body)).toEqual([
+      '{"currentPassword":"a","newPassword":"b"}',
+      '{"currentPassword":"a","newPassword":"b"}',
+    ]);
+  });
+
+  it('shares one renewal among calls failing together in one tab', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    api.auth.refreshDelayMs = 50;
+    const client = createApiClient(profile.newTab());
+
+    const results = await Promise.all([
+      client.request(base(), 'POST', '/auth/password', {}),
+      client.request(base(), 'DELETE', '/auth/sessions/5f0c6f0e-0000-4000-8000-000000000001'),
+      client.request(base(), 'POST', '/auth/logout-all'),
+    ]);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(refreshes()).toBe(1);
+  });
+
+  it('renews once across tabs: a tab that waited for the lock sees the other tab renewed and just repeats its call', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    api.auth.refreshDelayMs = 50;
+    const [first, second] = [createApiClient(profile.newTab()), createApiClient(profile.newTab())];
+
+    const results = await Promise.all([first.request(base(), 'POST', '/auth/password', {}), second.request(base(), 'POST', '/auth/logout-all')]);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(refreshes()).toBe(1);
+  });
+
+  it('renews again for a later expiry', async () => {
+    const profile = await signedInProfile();
+    const client = createApiClient(profile.newTab());
+    api.expireAccessTokens();
+    expect((await client.request(base(), 'POST', '/auth/password', {})).ok).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the renewal's time must lie before the next call
+    api.expireAccessTokens();
+    expect((await client.request(base(), 'POST', '/auth/password', {})).ok).toBe(true);
+    expect(refreshes()).toBe(2);
+  });
+
+  it('is repeated once only: a second 401 is the answer, with no second renewal and no trip to log-in', async () => {
+    const profile = await signedInProfile();
+    api.auth.rejectEveryAccessToken = true;
+    const client = createApiClient(profile.newTab());
+
+    const result = await client.request(base(), 'POST', '/auth/password', {});
+    expect(result).toMatchObject({ ok: false, problem: { status: 401, code: 'unauthenticated' } });
+    expect(refreshes()).toBe(1);
+    expect(passwordCalls()).toBe(2);
+    expect(profile.ended).toEqual([]);
+  });
+
+  it('goes to log-in when the session cannot be renewed, and the cookies are gone', async () => {
+    const profile = newProfile();
+    profile.jar.set('access_token', 'dead');
+    profile.jar.set('refresh_token', 'revoked');
+    const client = createApiClient(profile.newTab());
+
+    const result = await client.request(base(), 'DELETE', '/auth/sessions/5f0c6f0e-0000-4000-8000-000000000001');
+    expect(result).toMatchObject({ ok: false, problem: { code: 'session_ended' } });
+    expect(profile.ended).toEqual(['log-in']);
+    expect(profile.jar.size).toBe(0);
+  });
+
+  it('says the service is unreachable when the renewal cannot get an answer, and stays put', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    api.auth.refreshStatus = 503;
+    const client = createApiClient(profile.newTab());
+
+    const result = await client.request(base(), 'POST', '/auth/logout-all');
+    expect(result).toMatchObject({ ok: false, problem: { code: 'unreachable' } });
+    expect(profile.ended).toEqual([]);
+  });
+
+  it.each(['/auth/login', '/auth/register', '/auth/refresh', '/auth/logout'])('from %s is the answer itself: no renewal', async (path) => {
+    const profile = newProfile();
+    const client = createApiClient(profile.newTab());
+    await client.request(base(), 'POST', path, {});
+    expect(refreshes()).toBe(path === '/auth/refresh' ? 1 : 0);
+    expect(profile.ended).toEqual([]);
+  });
+
+  it('works without Web Locks or storage (insecure context, blocked storage): one renewal per tab', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    const client = createApiClient({ ...profile.newTab(), crossTabLock: undefined, storage: undefined });
+    expect((await client.request(base(), 'POST', '/auth/logout-all')).ok).toBe(true);
+    expect(refreshes()).toBe(1);
+  });
+});
+
+it('reports an unreachable API as such', async () => {
+  const client = createApiClient(newProfile().newTab());
+  await api.stop();
+  expect(await client.request(base(), 'POST', '/auth/login', {})).toMatchObject({ ok: false, problem: { code: 'unreachable' } });
+});
