@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Net;
 using Gatehouse.Api.Security;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Hosting;
@@ -45,16 +47,34 @@ public static class HostingExtensions
         // Bad requests are answered with 400/415 problem details instead of thrown in Development.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
         services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The database is down or locked: say "try again", not "server error", and never its message.
+            if (IsDataUnavailable(context.Exception))
+            {
+                context.ProblemDetails.Title = "Service unavailable";
+                context.ProblemDetails.Detail = "The service cannot reach its data right now. Try again shortly.";
+                context.ProblemDetails.Extensions["code"] = "unavailable";
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+            }
+        });
         return builder;
     }
+
+    private static bool IsDataUnavailable(Exception? exception) =>
+        exception is DbException || exception is DbUpdateException { InnerException: DbException } && exception is not DbUpdateConcurrencyException;
 
     /// <summary>Every non-2xx response is problem+json, without a stack trace.</summary>
     public static WebApplication UseGatehouseErrors(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when IsDataUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         return app;

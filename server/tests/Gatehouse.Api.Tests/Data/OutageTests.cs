@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Gatehouse.Api.Tests.Data;
 
-/// <summary>When the database stops answering, guarded routes say 503, not 401 and not 500.</summary>
+/// <summary>When the database stops answering, guarded routes, sign-in and refresh say 503, not 401 and not 500.</summary>
 public sealed class OutageTests
 {
     [Fact]
@@ -40,6 +40,15 @@ public sealed class OutageTests
             var readyProblem = await ready.ProblemAsync(HttpStatusCode.ServiceUnavailable);
             Assert.Equal("Unhealthy", readyProblem.GetProperty("checks").GetProperty("database").GetString());
             Assert.DoesNotContain("not a database", await ready.Content.ReadAsStringAsync());
+
+            // Sign-in and refresh need the database too: 503 with Retry-After, not a 500.
+            var login = await client.LoginAsync("john", "password123");
+            Assert.Equal("unavailable", (await login.ProblemAsync(HttpStatusCode.ServiceUnavailable)).GetProperty("code").GetString());
+            Assert.NotNull(login.Headers.RetryAfter);
+            Assert.DoesNotContain("not a database", await login.Content.ReadAsStringAsync());
+            var refresh = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
+            refresh.Headers.Add("Cookie", "refresh_token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+            await (await client.SendAsync(refresh)).ProblemAsync(HttpStatusCode.ServiceUnavailable);
 
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
             var anonymousWithCookie = await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/health", token));
