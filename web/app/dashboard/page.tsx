@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { verifySession } from '@/lib/auth/session';
 import { LogOutButton } from './log-out-button';
 
@@ -13,6 +14,16 @@ export default async function DashboardPage() {
       <p>
         Signed in as <strong data-testid="username">{user.username}</strong>
       </p>
+      <nav aria-label="Account">
+        <ul className="links">
+          <li>
+            <Link href="/dashboard/sessions">Sessions</Link>
+          </li>
+          <li>
+            <Link href="/dashboard/password">Change password</Link>
+          </li>
+        </ul>
+      </nav>
       <LogOutButton />
     </section>
   );
