@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test as base } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page, PlaywrightWorkerArgs } from '@playwright/test';
 
 export interface Account {
   readonly username: string;
@@ -17,14 +17,19 @@ export const newAccount = (): Account => ({
   password: `Violet-Harbor-${randomBytes(4).toString('hex')}`,
 });
 
+/** Registers `account` with the API at `api` directly, without the UI. */
+export async function register(playwright: PlaywrightWorkerArgs['playwright'], account: Account, api = apiUrl()) {
+  const request = await playwright.request.newContext();
+  const response = await request.post(`${api}/auth/register`, { data: account });
+  expect(response.status(), await response.text()).toBe(201);
+  await request.dispose();
+}
+
 export const test = base.extend<{ account: Account }>({
   // A fresh user per test, registered through the API, so tests never share a lockout counter.
   account: async ({ playwright }, use) => {
     const account = newAccount();
-    const api = await playwright.request.newContext();
-    const response = await api.post(`${apiUrl()}/auth/register`, { data: account });
-    expect(response.status(), await response.text()).toBe(201);
-    await api.dispose();
+    await register(playwright, account);
     await use(account);
   },
 });
@@ -39,4 +44,20 @@ export async function logIn(page: Page, account: Account) {
 
 export async function accessCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === 'access_token');
+}
+
+export async function refreshCookie(context: BrowserContext) {
+  return (await context.cookies()).find((cookie) => cookie.name === 'refresh_token');
+}
+
+/** A user agent unlike Playwright's, so a session list can tell two contexts apart. */
+export const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0';
+
+/** Logs `account` in on a fresh page of `context`, which lands on the dashboard. */
+export async function logInOn(context: BrowserContext, account: Account, origin = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${origin}/auth/log-in`);
+  await logIn(page, account);
+  await expect(page.getByTestId('username')).toHaveText(account.username);
+  return page;
 }

@@ -28,15 +28,32 @@ export function freePortsSync(count: number): number[] {
 
 export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
 
+export interface ApiOptions {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly frontendUrls: string[];
+  readonly jwtSecret?: string;
+  /** More API settings, e.g. `{ Gatehouse__Tokens__Lifetime: '00:00:04' }` for tokens that expire during a test. */
+  readonly settings?: Record<string, string>;
+}
+
 /** The environment the API runs with in e2e: Development (demo user, no Secure flag over http), its own database. */
-export function apiEnv(options: { port: number; dataDir: string; frontendUrls: string[]; jwtSecret?: string }): Record<string, string> {
+export function apiEnv(options: ApiOptions): Record<string, string> {
   return {
     ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
     ASPNETCORE_ENVIRONMENT: 'Development',
     PORT: String(options.port),
     FRONTEND_URL: options.frontendUrls.join(','),
     Gatehouse__Data__Directory: options.dataDir,
+    // As the web deployment sets it: the refresh cookie on every path, so the proxy sees it on
+    // page requests and the browser sends it to the same-origin /api/auth/refresh.
+    Gatehouse__Cookie__RefreshPath: '/',
+    // Next forwards the browser's address in X-Forwarded-For from loopback.
+    Gatehouse__ForwardedHeaders__KnownProxies: '127.0.0.1,::1',
+    // Every e2e sign-in comes from 127.0.0.1; the limits have tests of their own on the server.
+    Gatehouse__RateLimits__Enabled: 'false',
     DOTNET_NOLOGO: '1',
+    ...options.settings,
   };
 }
 
@@ -124,7 +141,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export function startApi(options: { port: number; dataDir: string; frontendUrls: string[]; jwtSecret?: string }): Promise<Running> {
+export function startApi(options: ApiOptions): Promise<Running> {
   return startProcess({
     command: 'dotnet',
     args: [API_DLL],
@@ -150,16 +167,19 @@ export function startWeb(options: { port: number; apiPort: number; direct: boole
 export interface OwnStack {
   /** The web server's address, as the browser uses it. */
   readonly url: string;
+  /** The API's own address, for arranging state without the UI. */
+  readonly apiUrl: string;
   stopApi(): Promise<void>;
   /** Starts the API again on the same port and database, after stopApi(). */
   startApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startOwnStack(options: { direct: boolean; jwtSecret?: string }): Promise<OwnStack> {
+export async function startOwnStack(options: { direct: boolean; jwtSecret?: string; apiSettings?: Record<string, string> }): Promise<OwnStack> {
   const [apiPort = 0, webPort = 0] = freePortsSync(2);
   const dataDir = newDataDir();
-  const launchApi = () => startApi({ port: apiPort, dataDir, frontendUrls: [`http://localhost:${webPort}`], jwtSecret: options.jwtSecret });
+  const launchApi = () =>
+    startApi({ port: apiPort, dataDir, frontendUrls: [`http://localhost:${webPort}`], jwtSecret: options.jwtSecret, settings: options.apiSettings });
   let api: Running | undefined;
   let web: Running | undefined;
   const stop = async () => {
@@ -176,6 +196,7 @@ export async function startOwnStack(options: { direct: boolean; jwtSecret?: stri
   }
   return {
     url: web.url,
+    apiUrl: `http://localhost:${apiPort}`,
     stopApi: async () => api?.stop(),
     startApi: async () => {
       api = await launchApi();
