@@ -154,6 +154,14 @@ describe('a call that gets 401', () => {
     expect(profile.ended).toEqual([]);
   });
 
+  it('says the service is unreachable when the browser refuses the lock, instead of throwing', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    const client = createApiClient({ ...profile.newTab(), crossTabLock: () => Promise.reject(new DOMException('refused', 'SecurityError')) });
+    expect(await client.request(base(), 'POST', '/auth/logout-all')).toMatchObject({ ok: false, problem: { code: 'unreachable' } });
+    expect(refreshes()).toBe(0);
+  });
+
   it('works without Web Locks or storage (insecure context, blocked storage): one renewal per tab', async () => {
     const profile = await signedInProfile();
     api.expireAccessTokens();

@@ -90,9 +90,11 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
   };
 
   const renew = (base: string, failedCallSentAt: number): Promise<Renewal> => {
-    renewing ??= (env.crossTabLock ? env.crossTabLock(() => renewNow(base, failedCallSentAt)) : renewNow(base, failedCallSentAt)).finally(
-      () => (renewing = null),
-    );
+    const attempt = () => renewNow(base, failedCallSentAt);
+    renewing ??= (env.crossTabLock ? env.crossTabLock(attempt) : attempt())
+      // A lock the browser refuses (e.g. in a sandboxed frame) is no answer about the session.
+      .catch((): Renewal => 'unavailable')
+      .finally(() => (renewing = null));
     return renewing;
   };
 

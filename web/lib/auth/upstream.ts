@@ -8,7 +8,7 @@ import type { NamedCookie } from '@/lib/auth/cookies';
  */
 export function publicOrigin(incoming: Headers, fallbackProtocol: string): string | null {
   const host = incoming.get('host')?.trim();
-  if (!host || !/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(host)) return null;
+  if (!host || !/^[a-z0-9._-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(host)) return null;
   const forwarded = incoming.get('x-forwarded-proto')?.split(',', 1)[0]?.trim().toLowerCase();
   const protocol = forwarded === 'https' || forwarded === 'http' ? forwarded : fallbackProtocol.replace(/:$/, '');
   return `${protocol === 'https' ? 'https' : 'http'}://${host.toLowerCase()}`;
