@@ -78,7 +78,7 @@ public sealed class LoginTests : IClassFixture<LoginTests.Factory>
         Assert.Equal("/", cookie.Path.ToString());
         Assert.Equal(SameSiteMode.Lax, cookie.SameSite);
         Assert.False(cookie.Secure); // Development serves plain http on localhost
-        Assert.Equal(_factory.Time.GetUtcNow().AddHours(24), cookie.Expires);
+        Assert.Equal(_factory.Time.GetUtcNow().AddMinutes(10), cookie.Expires);
         Assert.Equal(3, cookie.Value.ToString().Split('.').Length);
     }
 
@@ -261,7 +261,7 @@ public sealed class ProductionCookieTests
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteMode.Lax, cookie.SameSite);
         Assert.Equal("/", cookie.Path.ToString());
-        Assert.Equal(factory.Time.GetUtcNow().AddHours(24), cookie.Expires);
+        Assert.Equal(factory.Time.GetUtcNow().AddMinutes(10), cookie.Expires);
         Assert.Null(cookie.Domain.Value); // host-only: no other subdomain receives it
     }
 
