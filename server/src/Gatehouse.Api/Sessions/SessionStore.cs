@@ -41,7 +41,8 @@ public sealed class SessionStore(
         var now = TruncateToSeconds(time.GetUtcNow());
         var session = new Session
         {
-            Id = Guid.CreateVersion7(now),
+            // Millisecond time in the id orders sessions begun within the same second.
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
             UserId = userId,
             CreatedAt = now,
             LastUsedAt = now,
