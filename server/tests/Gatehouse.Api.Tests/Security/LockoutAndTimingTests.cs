@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Gatehouse.Api.Data;
+using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Gatehouse.Api.Tests.Security;
+
+/// <summary>A locked account looks, to the caller, exactly like a wrong password or a missing account.</summary>
+public sealed class LockoutTests
+{
+    [Fact]
+    public async Task After_ten_wrong_passwords_the_right_one_gets_the_same_401_as_an_unknown_user()
+    {
+        using var factory = new GatehouseFactory();
+        var client = factory.CreateClient();
+        var username = TestApi.NewUsername("locked");
+        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(username)).StatusCode);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(username, "wrong-password-" + i)).StatusCode);
+        }
+
+        var locked = await client.LoginAsync(username);
+        var unknown = await client.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..12]);
+
+        var lockedBody = await locked.ProblemAsync(HttpStatusCode.Unauthorized);
+        var unknownBody = await unknown.ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_credentials", lockedBody.GetProperty("code").GetString());
+        // Every field but the per-request trace id: no word, code or field may say "locked".
+        Assert.Equal(WithoutTraceId(unknownBody), WithoutTraceId(lockedBody));
+        Assert.Equal(HeaderNames(unknown), HeaderNames(locked));
+        Assert.Null(TestApi.AccessTokenCookie(locked));
+        Assert.Null(TestApi.RefreshTokenCookie(locked));
+    }
+
+    [Fact]
+    public async Task A_locked_account_opens_again_fifteen_minutes_later_for_the_right_password()
+    {
+        using var factory = new GatehouseFactory();
+        var client = factory.CreateClient();
+        var username = TestApi.NewUsername("locked");
+        await client.RegisterAsync(username);
+        for (var i = 0; i < 10; i++)
+        {
+            await client.LoginAsync(username, "wrong-password-" + i);
+        }
+
+        factory.Time.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(username)).StatusCode);
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        var opened = await client.LoginAsync(username);
+
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.NotNull(TestApi.AccessTokenCookie(opened));
+    }
+
+    internal static string WithoutTraceId(JsonElement problem) =>
+        JsonSerializer.Serialize(problem.EnumerateObject().Where(p => p.Name != "traceId").ToDictionary(p => p.Name, p => p.Value));
+
+    private static string HeaderNames(HttpResponseMessage response) =>
+        string.Join(',', response.Headers.Concat(response.Content.Headers).Select(h => h.Key.ToLowerInvariant()).Order());
+}
+
+/// <summary>
+/// Runs alone: a timing comparison with other tests hashing passwords on the same two cores
+/// would measure the neighbours.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "Timing";
+}
+
+[Collection(TimingCollection.Name)]
+public sealed class SignInTimingTests
+{
+    private const int Attempts = 60;
+
+    [Fact]
+    public async Task Unknown_user_and_wrong_password_take_the_same_time_within_ten_percent()
+    {
+        // Lockout would turn later wrong passwords into the (dummy-hash) locked path; keep every one real.
+        using var factory = new GatehouseFactory()
+            .WithServices(services => services.Configure<IdentityOptions>(options => options.Lockout.MaxFailedAccessAttempts = 1000));
+        var client = factory.CreateClient();
+        var username = TestApi.NewUsername("timing");
+        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(username)).StatusCode);
+        // Warm both paths past tiered JIT's recompilation (30 calls), EF query compilation, the lazily
+        // made dummy hash and the connection pool, so that none of it lands inside the measurement.
+        for (var i = 0; i < 40; i++)
+        {
+            await client.LoginAsync("nobody-warmup", "whatever-password");
+            await client.LoginAsync(username, "not-the-password");
+        }
+
+        var unknown = new List<double>();
+        var wrong = new List<double>();
+        for (var i = 0; i < Attempts; i++)
+        {
+            // Interleaved, and alternating which goes first, so drift in machine load hits both alike.
+            if (i % 2 == 0)
+            {
+                unknown.Add(await TimeAsync(() => client.LoginAsync($"nobody-{i}", "not-the-password")));
+                wrong.Add(await TimeAsync(() => client.LoginAsync(username, "not-the-password")));
+            }
+            else
+            {
+                wrong.Add(await TimeAsync(() => client.LoginAsync(username, "not-the-password")));
+                unknown.Add(await TimeAsync(() => client.LoginAsync($"nobody-{i}", "not-the-password")));
+            }
+        }
+
+        // Both are one Argon2id verification plus one audit write. Without the dummy hash the unknown
+        // user would answer in a fraction of the time; a difference in database work would show here too.
+        var ratio = Median(unknown) / Median(wrong);
+        Assert.True(Math.Abs(ratio - 1) <= 0.10,
+            $"median unknown-user {Median(unknown):F1} ms vs wrong-password {Median(wrong):F1} ms (ratio {ratio:F3})");
+    }
+
+    private static async Task<double> TimeAsync(Func<Task<HttpResponseMessage>> call)
+    {
+        var watch = Stopwatch.StartNew();
+        using var response = await call();
+        var elapsed = watch.Elapsed.TotalMilliseconds;
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        return elapsed;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
+
+/// <summary>
+/// The timing defence, checked without a stopwatch: an unknown user, a locked account and a wrong
+/// password must make the same database statements, or the extra round trips show in the timing.
+/// </summary>
+public sealed class SignInDatabaseWorkTests
+{
+    [Fact]
+    public async Task Unknown_user_locked_account_and_wrong_password_make_the_same_database_statements()
+    {
+        var statements = new StatementLog();
+        using var factory = new GatehouseFactory()
+            .WithServices(services => services.ConfigureDbContext<GatehouseDbContext>(options => options.AddInterceptors(statements)));
+        var client = factory.CreateClient();
+        var username = TestApi.NewUsername("work");
+        var locked = TestApi.NewUsername("work");
+        await client.RegisterAsync(username);
+        await client.RegisterAsync(locked);
+        for (var i = 0; i < 10; i++)
+        {
+            await client.LoginAsync(locked, "wrong-password");
+        }
+
+        var unknown = await statements.DuringAsync(() => client.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..12], "wrong-password"));
+        var lockedOut = await statements.DuringAsync(() => client.LoginAsync(locked, "wrong-password"));
+        var wrong = await statements.DuringAsync(() => client.LoginAsync(username, "wrong-password"));
+
+        Assert.Equal(wrong, unknown);
+        Assert.Equal(wrong, lockedOut);
+    }
+
+    /// <summary>The first word of each SQL statement the app runs (SELECT, INSERT, UPDATE, ...).</summary>
+    private sealed class StatementLog : DbCommandInterceptor
+    {
+        private readonly ConcurrentQueue<string> _kinds = new();
+
+        /// <summary>The statements run while <paramref name="call"/> was answered; tests run one request at a time.</summary>
+        public async Task<string> DuringAsync(Func<Task<HttpResponseMessage>> call)
+        {
+            _kinds.Clear();
+            using var response = await call();
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            return string.Join(' ', _kinds);
+        }
+
+        private void Record(DbCommand command) => _kinds.Enqueue(command.CommandText.TrimStart().Split(' ', '\n', '\r')[0].ToUpperInvariant());
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            Record(command);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Record(command);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            Record(command);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Record(command);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+        {
+            Record(command);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Record(command);
+            return ValueTask.FromResult(result);
+        }
+    }
+}

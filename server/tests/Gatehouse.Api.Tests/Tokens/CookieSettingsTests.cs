@@ -1,0 +1,191 @@
+using System.Net;
+using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.Net.Http.Headers;
+
+namespace Gatehouse.Api.Tests.Tokens;
+
+/// <summary>
+/// Cookie names and attributes per deployment. The __Host- and __Secure- prefixes are enforced by
+/// the browser: a sibling subdomain or a plain-http page cannot plant or overwrite such a cookie.
+/// </summary>
+public sealed class CookieSettingsTests
+{
+    [Fact]
+    public async Task Outside_development_the_access_cookie_is_host_prefixed_and_the_refresh_cookie_secure_prefixed()
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+
+        var cookies = await SignInCookiesAsync(factory);
+
+        var access = cookies["__Host-access_token"];
+        Assert.True(access.Secure);
+        Assert.True(access.HttpOnly);
+        Assert.Equal("/", access.Path.Value);
+        Assert.Null(access.Domain.Value);
+        // __Host- needs Path=/, which would send the refresh token everywhere; __Secure- lets it keep its narrow path.
+        var refresh = cookies["__Secure-refresh_token"];
+        Assert.True(refresh.Secure);
+        Assert.True(refresh.HttpOnly);
+        Assert.Equal("/auth/refresh", refresh.Path.Value);
+        Assert.Null(refresh.Domain.Value);
+        Assert.Equal(2, cookies.Count);
+    }
+
+    [Fact]
+    public async Task A_refresh_path_of_root_earns_the_refresh_cookie_the_host_prefix()
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production").With("Gatehouse:Cookie:RefreshPath", "/");
+
+        var cookies = await SignInCookiesAsync(factory);
+
+        Assert.Equal("/", cookies["__Host-refresh_token"].Path.Value);
+        Assert.True(cookies.ContainsKey("__Host-access_token"));
+    }
+
+    [Fact]
+    public async Task A_cookie_domain_gives_both_cookies_the_secure_prefix_and_that_domain()
+    {
+        // __Host- forbids Domain, so a shared parent domain can only have __Secure-.
+        using var factory = new GatehouseFactory().WithEnvironment("Production").With("Gatehouse:Cookie:Domain", "example.com");
+
+        var cookies = await SignInCookiesAsync(factory);
+
+        Assert.Equal(("example.com", "/"), (cookies["__Secure-access_token"].Domain.Value, cookies["__Secure-access_token"].Path.Value));
+        Assert.Equal(("example.com", "/auth/refresh"), (cookies["__Secure-refresh_token"].Domain.Value, cookies["__Secure-refresh_token"].Path.Value));
+        Assert.All(cookies.Values, c => Assert.True(c.Secure));
+    }
+
+    [Fact]
+    public async Task Logout_deletes_the_cookies_with_the_domain_and_path_they_were_set_with()
+    {
+        // A deletion with another Domain or Path is a different cookie to the browser: the real one would stay.
+        using var factory = new GatehouseFactory().WithEnvironment("Production").With("Gatehouse:Cookie:Domain", "example.com");
+        var set = await SignInCookiesAsync(factory);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+        request.Headers.Add("Cookie", string.Join("; ", set.Values.Select(c => $"{c.Name}={c.Value}")));
+
+        var logout = await Bare(factory).SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        var deleted = SetCookies(logout);
+        Assert.Equal(set.Keys.Order(), deleted.Keys.Order());
+        foreach (var (name, cookie) in deleted)
+        {
+            Assert.Equal("", cookie.Value.Value);
+            Assert.True(cookie.Expires < factory.Time.GetUtcNow(), $"{name} is not expired");
+            Assert.Equal(set[name].Domain.Value, cookie.Domain.Value);
+            Assert.Equal(set[name].Path.Value, cookie.Path.Value);
+            Assert.True(cookie.Secure); // a browser ignores a __Secure- cookie, deletion included, without it
+        }
+        // And the session itself is over, not just forgotten by this browser.
+        var me = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        me.Headers.Add("Cookie", $"__Secure-access_token={set["__Secure-access_token"].Value}");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Bare(factory).SendAsync(me)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Logout_in_a_default_production_setup_deletes_both_prefixed_cookies_on_their_paths()
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var client = factory.CreateClient();
+        await client.SignUpAndLogInAsync();
+
+        var deleted = SetCookies(await client.PostAsync("/auth/logout", null));
+
+        Assert.Equal(("/", (string?)null), (deleted["__Host-access_token"].Path.Value, deleted["__Host-access_token"].Domain.Value));
+        Assert.Equal(("/auth/refresh", (string?)null), (deleted["__Secure-refresh_token"].Path.Value, deleted["__Secure-refresh_token"].Domain.Value));
+        Assert.All(deleted.Values, c => Assert.True(c.Secure));
+    }
+
+    [Fact]
+    public async Task Prefixes_can_be_turned_off_and_the_cookies_stay_secure()
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production").With("Gatehouse:Cookie:UsePrefixes", "false");
+
+        var cookies = await SignInCookiesAsync(factory);
+
+        Assert.Equal(["access_token", "refresh_token"], cookies.Keys.Order());
+        Assert.All(cookies.Values, c => Assert.True(c.Secure));
+    }
+
+    [Fact]
+    public async Task In_development_the_cookies_have_plain_names_and_are_not_secure()
+    {
+        // Development serves plain http on localhost, where Secure cookies (and so the prefixes) cannot be set.
+        using var factory = new GatehouseFactory();
+
+        var cookies = await SignInCookiesAsync(factory);
+
+        Assert.Equal(["access_token", "refresh_token"], cookies.Keys.Order());
+        Assert.All(cookies.Values, c => Assert.False(c.Secure));
+        Assert.Equal("/auth/refresh", cookies["refresh_token"].Path.Value);
+    }
+
+    [Fact]
+    public async Task The_host_prefixed_access_cookie_authenticates_and_refreshes_work_under_the_prefixed_name()
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var browser = factory.CreateClient(); // its cookie jar sends the cookies back as a browser would
+        await browser.SignUpAndLogInAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/auth/me")).StatusCode);
+        var refresh = await browser.PostAsync("/auth/refresh", null);
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        Assert.NotNull(Cookie(refresh, "__Host-access_token"));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_development_an_unprefixed_access_cookie_is_not_read()
+    {
+        // A sibling subdomain can plant a plain access_token; only the __Host- one, which it cannot set, counts.
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var (_, token) = await factory.CreateClient().SignUpAndLogInAsync();
+        var planted = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        planted.Headers.Add("Cookie", $"access_token={token}");
+        var genuine = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        genuine.Headers.Add("Cookie", $"__Host-access_token={token}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Bare(factory).SendAsync(planted)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Bare(factory).SendAsync(genuine)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Gatehouse:Cookie:RefreshPath", "auth/refresh", "use a path starting with '/', e.g. /auth/refresh (default) or / when a Next.js web app fronts the API.")]
+    [InlineData("Gatehouse:Cookie:RefreshPath", "/auth/refresh; Domain=evil.example", "use a path starting with '/'")]
+    [InlineData("Gatehouse:Cookie:RefreshPath", "", "use a path starting with '/'")]
+    [InlineData("Gatehouse:Cookie:Domain", "localhost", "use a registrable parent domain such as example.com")]
+    [InlineData("Gatehouse:Cookie:Domain", "https://example.com", "use a registrable parent domain such as example.com")]
+    [InlineData("Gatehouse:Cookie:Domain", "example.com; Secure", "use a registrable parent domain such as example.com")]
+    public void A_bad_refresh_path_or_domain_fails_validation_with_a_fix(string key, string value, string message)
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production").With(key, value);
+
+        var failure = factory.StartupFailure();
+
+        Assert.Contains($"{key} is '{value}'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The Set-Cookie headers of a sign-in, read raw: a cookie jar on localhost would refuse Domain=example.com.</summary>
+    private static async Task<Dictionary<string, SetCookieHeaderValue>> SignInCookiesAsync(GatehouseFactory factory)
+    {
+        var client = Bare(factory);
+        var username = TestApi.NewUsername();
+        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(username)).StatusCode);
+        var login = await client.LoginAsync(username);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return SetCookies(login);
+    }
+
+    private static Dictionary<string, SetCookieHeaderValue> SetCookies(HttpResponseMessage response) =>
+        SetCookieHeaderValue.ParseList(response.Headers.GetValues("Set-Cookie").ToList()).ToDictionary(c => c.Name.Value!);
+
+    private static SetCookieHeaderValue? Cookie(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? SetCookieHeaderValue.ParseList(values.ToList()).SingleOrDefault(c => c.Name == name)
+            : null;
+
+    private static HttpClient Bare(GatehouseFactory factory) =>
+        factory.CreateClient(new() { HandleCookies = false, BaseAddress = new Uri(GatehouseFactory.Origin) });
+}
