@@ -127,16 +127,16 @@ public static partial class AuthEndpoints
         var user = await users.FindByNameAsync(request.Username!);
         if (user is null || failures.IsLockedOut(user))
         {
-            // Spend the same time as a real check (one hash, one audit write), so the answer's timing
-            // does not reveal whether the account exists or is locked.
+            // Spend the same time as a real check (one hash, the same database statements), so the
+            // answer's timing does not reveal whether the account exists or is locked.
             dummy.Verify(request.Password!);
-            await audit.WriteAsync(http, AuditEvents.SignIn, user is null ? "unknown_user" : "locked_out", user?.Id);
+            await failures.RecordAsync(http, user?.Id, user is null ? "unknown_user" : "locked_out", count: false);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
 
         if (!await users.CheckPasswordAsync(user, request.Password!))
         {
-            await failures.RecordAsync(user.Id, http);
+            await failures.RecordAsync(http, user.Id, "wrong_password", count: true);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         if (user.AccessFailedCount > 0)

@@ -79,7 +79,30 @@ public sealed partial class BruteForceLimits : IDisposable
 
     /// <summary>Takes one attempt from the caller's address; null when allowed, else the 429 to send.</summary>
     public ProblemHttpResult? TryAcquireForClient(LimitedAction action, HttpContext http) =>
-        TryAcquire(action, perUser: false, ClientInfo.IpAddress(http) ?? "unknown", http);
+        TryAcquire(action, perUser: false, ClientKey(http.Connection.RemoteIpAddress), http);
+
+    /// <summary>
+    /// The bucket of a client address. One IPv6 host usually holds a whole /64, so the /64 is the
+    /// client; an IPv4 address seen through a dual-stack socket is the IPv4 address.
+    /// </summary>
+    internal static string ClientKey(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new System.Net.IPAddress(bytes) + "/64";
+        }
+        return address.ToString();
+    }
 
     /// <summary>Takes one attempt from the account (a normalized username or a user id).</summary>
     public ProblemHttpResult? TryAcquireForUser(LimitedAction action, string userKey, HttpContext http) =>

@@ -19,6 +19,8 @@ public static partial class CsrfProtection
         var allowed = new HashSet<string>(
             app.Services.GetRequiredService<IOptions<CorsSettings>>().Value.OriginList(), StringComparer.OrdinalIgnoreCase);
         var cookies = app.Services.GetRequiredService<AuthCookies>();
+        // SameSite=None exists for a web app on another site, whose every call is cross-site.
+        var crossSiteWebApp = string.Equals(app.Services.GetRequiredService<IOptions<CookieSettings>>().Value.SameSite, "None", StringComparison.OrdinalIgnoreCase);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Security.Csrf");
 
         app.Use(async (context, next) =>
@@ -30,7 +32,7 @@ public static partial class CsrfProtection
                 return;
             }
 
-            var refusal = Check(request, allowed, cookies);
+            var refusal = Check(request, allowed, cookies, crossSiteWebApp);
             if (refusal is not null)
             {
                 LogRefused(logger, request.Method, request.Path.Value ?? "", refusal, request.Headers.Origin.ToString());
@@ -50,15 +52,20 @@ public static partial class CsrfProtection
     }
 
     /// <summary>Why the request is refused, or null when it may proceed.</summary>
-    internal static string? Check(HttpRequest request, IReadOnlySet<string> allowed, AuthCookies cookies)
+    internal static string? Check(HttpRequest request, IReadOnlySet<string> allowed, AuthCookies cookies, bool crossSiteWebApp)
     {
         var headers = request.Headers;
-        if (string.Equals(headers["Sec-Fetch-Site"], "cross-site", StringComparison.OrdinalIgnoreCase))
-        {
-            return "Sec-Fetch-Site is cross-site";
-        }
         var ownOrigin = $"{request.Scheme}://{request.Host}";
         var origin = headers.Origin.ToString();
+        if (string.Equals(headers["Sec-Fetch-Site"], "cross-site", StringComparison.OrdinalIgnoreCase))
+        {
+            // Cross-site is refused outright, unless cookies are SameSite=None for a web app on
+            // another site; then the browser's Origin must name that app (a Referer will not do).
+            if (!crossSiteWebApp || string.IsNullOrEmpty(origin))
+            {
+                return "Sec-Fetch-Site is cross-site";
+            }
+        }
         if (!string.IsNullOrEmpty(origin))
         {
             // "null" (sandboxed frames, some redirects, file: pages) is never an allowed origin.

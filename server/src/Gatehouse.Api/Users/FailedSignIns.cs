@@ -17,27 +17,30 @@ public sealed class FailedSignIns(GatehouseDbContext db, AuditLog audit, IOption
         user.LockoutEnabled && user.LockoutEnd is { } end && end > time.GetUtcNow();
 
     /// <summary>
-    /// Adds one failure in a single UPDATE; the one that reaches the limit locks the account. The
-    /// count and its audit rows commit together, in one write, as the unknown-user path does.
+    /// Records a failed sign-in. A wrong password (<paramref name="count"/>) adds one failure in a
+    /// single UPDATE, and the one that reaches the limit locks the account. An unknown user or a
+    /// locked account runs the very same statements against no row, so all three cost the same
+    /// database work and their timing reveals nothing. The count and the audit rows commit together.
     /// </summary>
-    public async Task RecordAsync(Guid userId, HttpContext http)
+    public async Task RecordAsync(HttpContext http, Guid? userId, string outcome, bool count)
     {
         var lockout = identity.Value.Lockout;
         var limit = lockout.MaxFailedAccessAttempts;
         DateTimeOffset? lockedUntil = time.GetUtcNow() + lockout.DefaultLockoutTimeSpan;
+        var target = count && userId is { } id ? id : Guid.Empty; // Guid.Empty names no account
         // Not cancellable: a guesser who hangs up early must still be counted.
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await db.Users
-            .Where(u => u.Id == userId && u.LockoutEnabled)
+            .Where(u => u.Id == target && u.LockoutEnabled)
             .ExecuteUpdateAsync(setters => setters
                 .SetProperty(u => u.LockoutEnd, u => u.AccessFailedCount + 1 >= limit ? lockedUntil : u.LockoutEnd)
                 .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1 >= limit ? 0 : u.AccessFailedCount + 1)
                 .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()),
                 CancellationToken.None);
-        var lockedNow = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+        var lockedNow = await db.Users.AsNoTracking().Where(u => u.Id == target)
             .Select(u => u.LockoutEnd).SingleOrDefaultAsync(CancellationToken.None) == lockedUntil;
-        audit.Add(http, AuditEvents.SignIn, "wrong_password", userId);
-        if (lockedNow)
+        audit.Add(http, AuditEvents.SignIn, outcome, userId);
+        if (count && lockedNow)
         {
             audit.Add(http, AuditEvents.Lockout, AuditEvents.Success, userId);
         }

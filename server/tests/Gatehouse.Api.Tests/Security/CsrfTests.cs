@@ -232,3 +232,55 @@ public sealed class CsrfTests(GatehouseFactory factory) : IClassFixture<Gatehous
     // Tests in one class run one at a time, so a change in the count belongs to the test that made it.
     private int LogCount() => factory.Logs.Lines.Count(line => line.Contains("CSRF defence refused", StringComparison.Ordinal));
 }
+
+/// <summary>
+/// SameSite=None is for a web app on another site, whose every call the browser marks cross-site:
+/// there, and only there, a cross-site request is judged by its Origin, which must be allowed.
+/// </summary>
+public sealed class CrossSiteWebAppCsrfTests
+{
+    private const string WebApp = "https://app.example.net";
+
+    [Theory]
+    [InlineData(WebApp, HttpStatusCode.NoContent)]
+    [InlineData("https://evil.example", HttpStatusCode.Forbidden)]
+    [InlineData(null, HttpStatusCode.Forbidden)] // a Referer is not enough when the browser says cross-site
+    public async Task With_samesite_none_a_cross_site_call_needs_an_allowed_origin(string? origin, HttpStatusCode expected)
+    {
+        using var factory = new GatehouseFactory()
+            .With("Gatehouse:Cookie:SameSite", "None")
+            .With("Gatehouse:Cors:Origins", $"{GatehouseFactory.Origin},{WebApp}");
+        var client = factory.CreateClient();
+        await client.SignUpAndLogInAsync();
+        client.DefaultRequestHeaders.Remove("Origin");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/logout-all");
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        if (origin is null)
+        {
+            request.Headers.Referrer = new Uri(WebApp + "/dashboard/sessions");
+        }
+        else
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_the_default_samesite_lax_a_cross_site_call_is_refused_even_from_an_allowed_origin()
+    {
+        using var factory = new GatehouseFactory().With("Gatehouse:Cors:Origins", $"{GatehouseFactory.Origin},{WebApp}");
+        var client = factory.CreateClient();
+        await client.SignUpAndLogInAsync();
+        client.DefaultRequestHeaders.Remove("Origin");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/logout-all");
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        request.Headers.Add("Origin", WebApp);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(request)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/auth/me")).StatusCode);
+    }
+}
