@@ -45,7 +45,7 @@ public static partial class AuthEndpoints
             .LimitPerClient(LimitedAction.Password)
             .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithSummary("Change the password; signs out every other session");
+            .WithSummary("Change the password; ends every session and gives this browser a new one");
         return group;
     }
 
@@ -144,6 +144,13 @@ public static partial class AuthEndpoints
             await users.ResetAccessFailedCountAsync(user);
         }
 
+        // Signing in again gives this browser a new session and ends the one it held, so no session
+        // identifier outlives an authentication (fixation; ASVS 7.2.4).
+        if (await HeldSessionAsync(http, sessions, cookies) is { } previous)
+        {
+            await sessions.RevokeAsync(previous.SessionId, RevocationReasons.Replaced);
+            audit.Add(http, AuditEvents.SessionRevoked, RevocationReasons.Replaced, previous.UserId, previous.SessionId);
+        }
         var issued = await sessions.CreateAsync(user.Id, http, http.RequestAborted);
         await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
         cookies.AppendAccess(http.Response, tokens.Issue(issued.Session));
@@ -153,29 +160,34 @@ public static partial class AuthEndpoints
 
     internal static async Task<NoContent> LogoutAsync(HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
     {
-        // The endpoint allows anonymous callers, so find the session here: by the access token if it
-        // is still good, else by the refresh token (an expired access token must not keep a session alive).
-        Guid? sessionId = null;
-        Guid? userId = null;
-        var result = await http.AuthenticateAsync();
-        if (result.Succeeded && Guid.TryParse(result.Principal.FindFirstValue(AccessTokenIssuer.SessionClaim), out var fromAccess))
+        if (await HeldSessionAsync(http, sessions, cookies) is { } held)
         {
-            sessionId = fromAccess;
-            userId = Guid.TryParse(result.Principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var sub) ? sub : null;
-        }
-        else if (RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var refresh)
-            && await sessions.FindByRefreshTokenAsync(refresh) is { RevokedAt: null } session)
-        {
-            sessionId = session.Id;
-            userId = session.UserId;
-        }
-        if (sessionId is { } id)
-        {
-            await sessions.RevokeAsync(id, RevocationReasons.Logout);
-            await audit.WriteAsync(http, AuditEvents.Logout, AuditEvents.Success, userId, id);
+            await sessions.RevokeAsync(held.SessionId, RevocationReasons.Logout);
+            await audit.WriteAsync(http, AuditEvents.Logout, AuditEvents.Success, held.UserId, held.SessionId);
         }
         cookies.DeleteAll(http.Response);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The live session the request's cookies hold, for anonymous endpoints: by the access token if it
+    /// is still good, else by the refresh token (an expired access token must not keep a session alive).
+    /// </summary>
+    private static async Task<(Guid SessionId, Guid UserId)?> HeldSessionAsync(HttpContext http, SessionStore sessions, AuthCookies cookies)
+    {
+        var result = await http.AuthenticateAsync();
+        if (result.Succeeded
+            && Guid.TryParse(result.Principal.FindFirstValue(AccessTokenIssuer.SessionClaim), out var sessionId)
+            && Guid.TryParse(result.Principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
+        {
+            return (sessionId, userId);
+        }
+        if (RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var refresh)
+            && await sessions.FindByRefreshTokenAsync(refresh) is { RevokedAt: null } session)
+        {
+            return (session.Id, session.UserId);
+        }
+        return null;
     }
 
     internal static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> MeAsync(ClaimsPrincipal principal, UserManager<User> users)
@@ -194,6 +206,8 @@ public static partial class AuthEndpoints
         UserManager<User> users,
         CommonPasswords common,
         SessionStore sessions,
+        AccessTokenIssuer tokens,
+        AuthCookies cookies,
         BruteForceLimits limits,
         AuditLog audit,
         HttpContext http)
@@ -230,9 +244,14 @@ public static partial class AuthEndpoints
             return Problems.Validation(result.Errors.Select(e => new AuthError(e.Code, "newPassword", e.Description)));
         }
 
-        // Whoever else holds a session may be the reason for the change: end every session but this one.
-        await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged, except: sessionId);
-        await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, sessionId);
+        // Whoever else holds a session may be the reason for the change: end every session. This browser
+        // re-authenticated with the current password, so it gets a fresh session (and no token from
+        // before the change stays valid, ASVS 7.2.4).
+        await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged);
+        var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
+        await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
+        cookies.AppendAccess(http.Response, tokens.Issue(issued.Session));
+        cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
         return TypedResults.NoContent();
     }
 }

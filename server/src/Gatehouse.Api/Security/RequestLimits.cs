@@ -22,6 +22,8 @@ public static class RequestLimits
                     response.Headers.CacheControl = "no-store";
                 }
                 response.Headers.XContentTypeOptions = "nosniff";
+                // No other origin may embed an answer as an image or script (CORS reads are unaffected).
+                response.Headers["Cross-Origin-Resource-Policy"] = "same-origin";
                 return Task.CompletedTask;
             }, context.Response);
 

@@ -39,4 +39,5 @@ public static class RevocationReasons
     public const string LogoutAll = "logout_all";
     public const string PasswordChanged = "password_changed";
     public const string RefreshTokenReuse = "refresh_token_reuse";
+    public const string Replaced = "replaced";
 }

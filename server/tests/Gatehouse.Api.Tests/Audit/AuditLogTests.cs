@@ -184,11 +184,13 @@ public sealed class AuditLogTests : IClassFixture<AuditLogTests.Factory>
 
         Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
+        // A successful change gives this browser a new session; the row names that one.
+        var renewed = Guid.Parse(Tokens.TokenTests.Claim(TestApi.AccessTokenCookie(changed)!.Value.ToString(), "sid"));
         var rows = (await EventsAsync(userId)).Where(e => e.Event == AuditEvents.PasswordChange).ToList();
         Assert.Equal(["current_password_incorrect", AuditEvents.Success], rows.Select(r => r.Outcome));
-        Assert.All(rows, r => Assert.Equal((sessionId, _address), (r.SessionId, r.IpAddress)));
+        Assert.Equal([(sessionId, _address), (renewed, _address)], rows.Select(r => (r.SessionId, r.IpAddress)));
         AssertLogged("password_change", "current_password_incorrect", userId, sessionId);
-        AssertLogged("password_change", "success", userId, sessionId);
+        AssertLogged("password_change", "success", userId, renewed);
     }
 
     [Fact]
@@ -206,11 +208,11 @@ public sealed class AuditLogTests : IClassFixture<AuditLogTests.Factory>
         await client.LoginAsync(username, wrongPassword);
         var login = await client.LoginAsync(username, password);
         var refreshed = await client.PostAsync("/auth/refresh", null);
-        await client.PostAsJsonAsync("/auth/password", new { currentPassword = wrongPassword, newPassword });
-        await client.PostAsJsonAsync("/auth/password", new { currentPassword = password, newPassword });
         _factory.Time.Advance(TimeSpan.FromSeconds(31));
         await RefreshWithAsync(TestApi.RefreshTokenCookie(login)!.Value.ToString()); // reuse: revokes the session
-        var again = await client.LoginAsync(username, newPassword);
+        var again = await client.LoginAsync(username, password);
+        await client.PostAsJsonAsync("/auth/password", new { currentPassword = wrongPassword, newPassword });
+        var changed = await client.PostAsJsonAsync("/auth/password", new { currentPassword = password, newPassword });
         await client.PostAsync("/auth/logout", null);
 
         string[] secrets =
@@ -219,12 +221,13 @@ public sealed class AuditLogTests : IClassFixture<AuditLogTests.Factory>
             TestApi.AccessTokenCookie(login)!.Value.ToString(), TestApi.RefreshTokenCookie(login)!.Value.ToString(),
             TestApi.AccessTokenCookie(refreshed)!.Value.ToString(), TestApi.RefreshTokenCookie(refreshed)!.Value.ToString(),
             TestApi.AccessTokenCookie(again)!.Value.ToString(), TestApi.RefreshTokenCookie(again)!.Value.ToString(),
+            TestApi.AccessTokenCookie(changed)!.Value.ToString(), TestApi.RefreshTokenCookie(changed)!.Value.ToString(),
         ];
         var userId = await UserIdAsync(username);
         var rows = await EventsAsync(userId);
         Assert.Equal(
-            ["sign_in wrong_password", "sign_in success", "refresh success", "password_change current_password_incorrect",
-             "password_change success", "refresh_reuse session_revoked", "sign_in success", "logout success"],
+            ["sign_in wrong_password", "sign_in success", "refresh success", "refresh_reuse session_revoked", "sign_in success",
+             "password_change current_password_incorrect", "password_change success", "logout success"],
             rows.Select(r => $"{r.Event} {r.Outcome}"));
         var stored = string.Join('\n', (await EventsFromThisTestAsync()).Select(r => $"{r.Event} {r.Outcome} {r.IpAddress} {r.UserAgent}"));
         var logs = _factory.Logs.All;

@@ -90,7 +90,7 @@ public sealed class SessionManagementTests(GatehouseFactory factory) : IClassFix
     [Fact]
     public async Task Changing_the_password_signs_out_every_other_session_at_once()
     {
-        var (username, laptop, _) = await factory.SignInAsync();
+        var (username, laptop, laptopRefresh) = await factory.SignInAsync();
         var (phone, phoneRefresh) = await factory.LogInAsync(username);
         const string newPassword = "a brand new passphrase";
 
@@ -98,7 +98,13 @@ public sealed class SessionManagementTests(GatehouseFactory factory) : IClassFix
             new { currentPassword = TestApi.StrongPassword, newPassword });
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, await factory.MeStatusAsync(laptop));
+        // The changer stays signed in on a new session; no token from before the change still works.
+        var (renewed, renewedRefresh) = SessionApi.Tokens(response);
+        Assert.NotEqual(Sid(laptop), Sid(renewed));
+        Assert.Equal(HttpStatusCode.OK, await factory.MeStatusAsync(renewed));
+        Assert.Equal(HttpStatusCode.OK, (await factory.RefreshAsync(renewedRefresh)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await factory.MeStatusAsync(laptop));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.RefreshAsync(laptopRefresh)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, await factory.MeStatusAsync(phone));
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.RefreshAsync(phoneRefresh)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Bare().LoginAsync(username)).StatusCode);
@@ -134,6 +140,38 @@ public sealed class SessionManagementTests(GatehouseFactory factory) : IClassFix
 
         var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal(code, problem.GetProperty("codes").GetProperty(field)[0].GetString());
+    }
+
+    [Fact]
+    public async Task Signing_in_again_ends_the_session_the_browser_held()
+    {
+        var client = factory.CreateClient(); // keeps its cookies, as a browser does
+        var (username, old) = await client.SignUpAndLogInAsync();
+        var otherDevice = (await factory.LogInAsync(username)).Access;
+
+        var again = await client.LoginAsync(username);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var fresh = TestApi.AccessTokenCookie(again)!.Value.ToString();
+        Assert.NotEqual(Sid(old), Sid(fresh));
+        Assert.Equal(HttpStatusCode.Unauthorized, await factory.MeStatusAsync(old));
+        Assert.Equal(HttpStatusCode.OK, await factory.MeStatusAsync(fresh));
+        Assert.Equal(HttpStatusCode.OK, await factory.MeStatusAsync(otherDevice)); // other browsers are untouched
+    }
+
+    [Fact]
+    public async Task Signing_in_with_only_a_refresh_cookie_also_ends_that_session()
+    {
+        var (username, _, refresh) = await factory.SignInAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/login")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { username, password = TestApi.StrongPassword }),
+        };
+        request.Headers.Add("Cookie", $"refresh_token={refresh}");
+
+        Assert.Equal(HttpStatusCode.OK, (await factory.Bare().SendAsync(request)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.RefreshAsync(refresh)).StatusCode);
     }
 
     [Fact]

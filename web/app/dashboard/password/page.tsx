@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { verifySession } from '@/lib/auth/session';
+import { LogOutButton } from '../log-out-button';
 import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'Change password · Gatehouse' };
@@ -13,6 +14,7 @@ export default async function PasswordPage() {
       <p className="aside">
         <Link href="/dashboard">Back to the dashboard</Link>
       </p>
+      <LogOutButton />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { userAgentFromString } from 'next/server';
 import { listSessions, verifySession } from '@/lib/auth/session';
 import type { SessionInfo } from '@/lib/auth/session';
+import { LogOutButton } from '../log-out-button';
 import { RevokeButton, SignOutEverywhereButton } from './session-actions';
 
 export const metadata: Metadata = { title: 'Sessions · Gatehouse' };
@@ -60,6 +61,7 @@ export default async function SessionsPage() {
       <p className="aside">
         <Link href="/dashboard">Back to the dashboard</Link>
       </p>
+      <LogOutButton />
     </section>
   );
 }
