@@ -109,6 +109,7 @@ public static partial class AuthEndpoints
         AuthCookies cookies,
         BruteForceLimits limits,
         AuditLog audit,
+        GatehouseDbContext db,
         HttpContext http)
     {
         var missing = new List<AuthError>();
@@ -152,6 +153,14 @@ public static partial class AuthEndpoints
             audit.Add(http, AuditEvents.SessionRevoked, RevocationReasons.Replaced, previous.UserId, previous.SessionId);
         }
         var issued = await sessions.CreateAsync(user.Id, http, http.RequestAborted);
+        // A password change that committed while this sign-in checked the old password must not leave
+        // a session behind: its revoke-all ran before our session existed, so this sign-in ends it.
+        if (await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.SecurityStamp).SingleOrDefaultAsync() != user.SecurityStamp)
+        {
+            await sessions.RevokeAsync(issued.Session.Id, RevocationReasons.PasswordChanged);
+            await audit.WriteAsync(http, AuditEvents.SignIn, "credentials_changed", user.Id, issued.Session.Id);
+            return Problems.Unauthorized(AuthErrors.InvalidCredentials);
+        }
         await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
         cookies.AppendAccess(http.Response, tokens.Issue(issued.Session));
         cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
@@ -210,6 +219,7 @@ public static partial class AuthEndpoints
         AuthCookies cookies,
         BruteForceLimits limits,
         AuditLog audit,
+        GatehouseDbContext db,
         HttpContext http)
     {
         var userId = Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!);
@@ -234,6 +244,18 @@ public static partial class AuthEndpoints
             return Problems.Unauthorized(AuthErrors.Unauthenticated);
         }
         var result = await users.ChangePasswordAsync(user, request!.CurrentPassword!, request.NewPassword!);
+        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
+        {
+            // A failed sign-in or another change touched the row meanwhile: start again from what is stored.
+            await db.Entry(user).ReloadAsync();
+            result = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
+        }
+        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: AuthErrors.PasswordChangeConflict.Message,
+                extensions: new Dictionary<string, object?> { ["code"] = AuthErrors.PasswordChangeConflict.Code });
+        }
         if (!result.Succeeded)
         {
             if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))

@@ -20,6 +20,7 @@ public static class AuthErrors
 
     public static readonly AuthError CurrentPasswordRequired = new("current_password_required", "currentPassword", "Current password is required.");
     public static readonly AuthError CurrentPasswordIncorrect = new("current_password_incorrect", "currentPassword", "Current password is incorrect.");
+    public static readonly AuthError PasswordChangeConflict = new("password_change_conflict", "", "The account changed while the password was being changed. Try again.");
     public static readonly AuthError PasswordUnchanged = new("password_unchanged", "newPassword", "The new password must differ from the current one.");
 
     public static readonly AuthError RefreshInvalid = new("refresh_invalid", "", "Your session has ended. Sign in again.");

@@ -221,11 +221,11 @@ public sealed class SessionStore(
     /// <summary>Revokes every session of the user, but <paramref name="except"/>; returns how many.</summary>
     public async Task<int> RevokeAllAsync(Guid userId, string reason, Guid? except = null)
     {
-        var ids = await db.Sessions.AsNoTracking()
+        var live = await db.Sessions.AsNoTracking()
             .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except)
             .Select(s => s.Id)
             .ToListAsync(CancellationToken.None);
-        foreach (var id in ids)
+        foreach (var id in live)
         {
             cache.MarkRevoked(id, RevokedMarkLifetime);
         }
@@ -233,7 +233,20 @@ public sealed class SessionStore(
         await db.Sessions
             .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), CancellationToken.None);
-        return ids.Count;
+        // A session begun between the read and the update was revoked by the update but is cached
+        // as live; read what the update changed and mark those too.
+        var changed = (await db.Sessions.AsNoTracking()
+                .Where(s => s.UserId == userId && s.RevokedReason == reason && s.Id != except)
+                .Select(s => new { s.Id, s.RevokedAt })
+                .ToListAsync(CancellationToken.None))
+            .Where(s => s.RevokedAt == now)
+            .Select(s => s.Id)
+            .ToList();
+        foreach (var id in changed.Except(live))
+        {
+            cache.MarkRevoked(id, RevokedMarkLifetime);
+        }
+        return changed.Count;
     }
 
     // A revoked mark must outlast every access token the session could still hold.

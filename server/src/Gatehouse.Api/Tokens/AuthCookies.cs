@@ -11,11 +11,13 @@ public sealed class CookieSettings
     public string SameSite { get; set; } = "Lax";
 
     /// <summary>
-    /// Where the browser sends the refresh token. <c>/auth/refresh</c> (default) sends it to the refresh
-    /// endpoint only. A Next.js web app in front of the API needs <c>/</c>: its proxy refreshes on page
-    /// loads, and in same-origin mode the endpoint is reached as <c>/api/auth/refresh</c>.
+    /// Where the browser sends the refresh token. <c>/auth</c> (default): to the auth endpoints only, not
+    /// narrower, because logout and sign-in must see it to end the session a browser holds after its
+    /// access token (and cookie) expired; at <c>/auth/refresh</c> a logout then finds nothing to revoke.
+    /// A Next.js web app in front of the API needs <c>/</c>: its proxy refreshes on page loads, and in
+    /// same-origin mode the endpoints are reached as <c>/api/auth/…</c>.
     /// </summary>
-    public string RefreshPath { get; set; } = "/auth/refresh";
+    public string RefreshPath { get; set; } = "/auth";
 
     /// <summary>
     /// Optional parent domain (e.g. <c>example.com</c>) so that <c>app.example.com</c> and
@@ -43,7 +45,7 @@ internal sealed class CookieSettingsValidator : IValidateOptions<CookieSettings>
         }
         if (string.IsNullOrEmpty(options.RefreshPath) || options.RefreshPath[0] != '/' || options.RefreshPath.Any(c => c is ';' or ',' || char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            failures.Add($"Gatehouse:Cookie:RefreshPath is '{options.RefreshPath}'; use a path starting with '/', e.g. /auth/refresh (default) or / when a Next.js web app fronts the API.");
+            failures.Add($"Gatehouse:Cookie:RefreshPath is '{options.RefreshPath}'; use a path starting with '/', e.g. /auth (default) or / when a Next.js web app fronts the API.");
         }
         if (!string.IsNullOrEmpty(options.Domain)
             && (Uri.CheckHostName(options.Domain.TrimStart('.')) != UriHostNameType.Dns || !options.Domain.TrimStart('.').Contains('.')))

@@ -66,3 +66,25 @@ public static class SessionApi
         return query(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>());
     }
 }
+
+/// <summary>
+/// Cookies kept with a browser's rules (CookieContainer: domain, path, prefixes), so a test sends a
+/// path only the cookies a browser would send there.
+/// </summary>
+public sealed class BrowserJar
+{
+    private static readonly Uri Site = new(GatehouseFactory.Origin);
+    private readonly CookieContainer _cookies = new();
+
+    public void Store(HttpResponseMessage response)
+    {
+        foreach (var header in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
+        {
+            _cookies.SetCookies(Site, header);
+        }
+    }
+
+    /// <summary>The Cookie header for a request to <paramref name="path"/>, without the cookies named as expired.</summary>
+    public string HeaderFor(string path, params string[] expired) =>
+        string.Join("; ", _cookies.GetCookies(new Uri(Site, path)).Where(c => !expired.Contains(c.Name)).Select(c => $"{c.Name}={c.Value}"));
+}

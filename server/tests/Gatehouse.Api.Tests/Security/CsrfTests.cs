@@ -74,16 +74,19 @@ public sealed class CsrfTests(GatehouseFactory factory) : IClassFixture<Gatehous
     [Fact]
     public async Task A_refresh_cookie_alone_counts_as_a_session_cookie()
     {
-        // The refresh endpoint sees only the refresh cookie (its path is /auth/refresh); that must be enough to demand an origin.
-        var client = await SignedInClientAsync();
+        // A browser whose access cookie has expired sends the refresh cookie alone; that must be enough to demand an origin.
+        var login = await factory.CreateClient().SignUpAndLogInAsync();
+        var refreshCookie = $"refresh_token={TestApi.RefreshTokenCookie(await factory.CreateClient().LoginAsync(login.Username))!.Value}";
+        var refused = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
+        refused.Headers.Add("Cookie", refreshCookie);
 
-        var refused = await client.PostAsync("/auth/refresh", null);
+        var problem = await (await Bare().SendAsync(refused)).ProblemAsync(HttpStatusCode.Forbidden);
 
-        var problem = await refused.ProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal("csrf_refused", problem.GetProperty("code").GetString());
-        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
-        request.Headers.Add("Origin", WebOrigin);
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode); // the token was not spent
+        var allowed = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
+        allowed.Headers.Add("Cookie", refreshCookie);
+        allowed.Headers.Add("Origin", WebOrigin);
+        Assert.Equal(HttpStatusCode.OK, (await Bare().SendAsync(allowed)).StatusCode); // the token was not spent
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Gatehouse.Api.Tests.Sessions;
 public sealed class RefreshTests(GatehouseFactory factory) : IClassFixture<GatehouseFactory>
 {
     [Fact]
-    public async Task Sign_in_sets_a_refresh_cookie_that_is_httponly_on_its_own_path_for_14_days()
+    public async Task Sign_in_sets_a_refresh_cookie_that_is_httponly_on_the_auth_path_for_14_days()
     {
         var client = factory.CreateClient();
         var username = TestApi.NewUsername();
@@ -25,7 +25,7 @@ public sealed class RefreshTests(GatehouseFactory factory) : IClassFixture<Gateh
 
         var cookie = TestApi.RefreshTokenCookie(login)!;
         Assert.True(cookie.HttpOnly);
-        Assert.Equal("/auth/refresh", cookie.Path.ToString());
+        Assert.Equal("/auth", cookie.Path.ToString());
         Assert.Equal(Microsoft.Net.Http.Headers.SameSiteMode.Lax, cookie.SameSite);
         Assert.Equal(factory.Time.GetUtcNow().AddDays(14), cookie.Expires);
         Assert.True(RefreshTokenValue.TryDecode(cookie.Value.ToString(), out var raw));
@@ -184,13 +184,18 @@ public sealed class RefreshTests(GatehouseFactory factory) : IClassFixture<Gateh
     [Fact]
     public async Task Logout_with_an_expired_access_token_still_ends_the_session_through_the_refresh_cookie()
     {
-        var (_, _, refresh) = await factory.SignInAsync();
-        factory.Time.Advance(TimeSpan.FromMinutes(11)); // the access token is gone
+        // With the default cookie path: a browser sends the refresh cookie to /auth/logout, not just to /auth/refresh.
+        var username = TestApi.NewUsername();
+        await factory.Bare().RegisterAsync(username);
+        var login = await factory.Bare().LoginAsync(username);
+        var jar = new BrowserJar();
+        jar.Store(login);
+        factory.Time.Advance(TimeSpan.FromMinutes(11)); // the access token and its cookie are gone
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
-        request.Headers.Add("Cookie", $"refresh_token={refresh}");
+        request.Headers.Add("Cookie", jar.HeaderFor("/auth/logout", expired: "access_token"));
         Assert.Equal(HttpStatusCode.NoContent, (await factory.Bare().SendAsync(request)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.RefreshAsync(refresh)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.RefreshAsync(TestApi.RefreshTokenCookie(login)!.Value.ToString())).StatusCode);
     }
 }

@@ -26,7 +26,7 @@ public sealed class CookieSettingsTests
         var refresh = cookies["__Secure-refresh_token"];
         Assert.True(refresh.Secure);
         Assert.True(refresh.HttpOnly);
-        Assert.Equal("/auth/refresh", refresh.Path.Value);
+        Assert.Equal("/auth", refresh.Path.Value);
         Assert.Null(refresh.Domain.Value);
         Assert.Equal(2, cookies.Count);
     }
@@ -51,7 +51,7 @@ public sealed class CookieSettingsTests
         var cookies = await SignInCookiesAsync(factory);
 
         Assert.Equal(("example.com", "/"), (cookies["__Secure-access_token"].Domain.Value, cookies["__Secure-access_token"].Path.Value));
-        Assert.Equal(("example.com", "/auth/refresh"), (cookies["__Secure-refresh_token"].Domain.Value, cookies["__Secure-refresh_token"].Path.Value));
+        Assert.Equal(("example.com", "/auth"), (cookies["__Secure-refresh_token"].Domain.Value, cookies["__Secure-refresh_token"].Path.Value));
         Assert.All(cookies.Values, c => Assert.True(c.Secure));
     }
 
@@ -93,7 +93,7 @@ public sealed class CookieSettingsTests
         var deleted = SetCookies(await client.PostAsync("/auth/logout", null));
 
         Assert.Equal(("/", (string?)null), (deleted["__Host-access_token"].Path.Value, deleted["__Host-access_token"].Domain.Value));
-        Assert.Equal(("/auth/refresh", (string?)null), (deleted["__Secure-refresh_token"].Path.Value, deleted["__Secure-refresh_token"].Domain.Value));
+        Assert.Equal(("/auth", (string?)null), (deleted["__Secure-refresh_token"].Path.Value, deleted["__Secure-refresh_token"].Domain.Value));
         Assert.All(deleted.Values, c => Assert.True(c.Secure));
     }
 
@@ -118,7 +118,7 @@ public sealed class CookieSettingsTests
 
         Assert.Equal(["access_token", "refresh_token"], cookies.Keys.Order());
         Assert.All(cookies.Values, c => Assert.False(c.Secure));
-        Assert.Equal("/auth/refresh", cookies["refresh_token"].Path.Value);
+        Assert.Equal("/auth", cookies["refresh_token"].Path.Value);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class CookieSettingsTests
     }
 
     [Theory]
-    [InlineData("Gatehouse:Cookie:RefreshPath", "auth/refresh", "use a path starting with '/', e.g. /auth/refresh (default) or / when a Next.js web app fronts the API.")]
+    [InlineData("Gatehouse:Cookie:RefreshPath", "auth/refresh", "use a path starting with '/', e.g. /auth (default) or / when a Next.js web app fronts the API.")]
     [InlineData("Gatehouse:Cookie:RefreshPath", "/auth/refresh; Domain=evil.example", "use a path starting with '/'")]
     [InlineData("Gatehouse:Cookie:RefreshPath", "", "use a path starting with '/'")]
     [InlineData("Gatehouse:Cookie:Domain", "localhost", "use a registrable parent domain such as example.com")]
