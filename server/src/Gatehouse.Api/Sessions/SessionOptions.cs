@@ -19,6 +19,12 @@ public sealed class SessionOptions
     /// retried request refreshing at once are not mistaken for theft.
     /// </summary>
     public TimeSpan ReuseGraceWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An ended session (and its refresh tokens) is deleted this long after it ended.</summary>
+    public TimeSpan PurgeAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often ended sessions are looked for.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 internal sealed class SessionOptionsValidator(IOptions<TokenOptions> tokens) : IValidateOptions<SessionOptions>
@@ -38,6 +44,14 @@ internal sealed class SessionOptionsValidator(IOptions<TokenOptions> tokens) : I
         if (options.ReuseGraceWindow < TimeSpan.Zero || options.ReuseGraceWindow > TimeSpan.FromMinutes(2))
         {
             failures.Add($"Gatehouse:Sessions:ReuseGraceWindow is {options.ReuseGraceWindow}; use 00:00:00 to 00:02:00, e.g. 00:00:30 (default). A long window lets a stolen token be used after its owner refreshed.");
+        }
+        if (options.PurgeAfter < TimeSpan.Zero || options.PurgeAfter > TimeSpan.FromDays(3650))
+        {
+            failures.Add($"Gatehouse:Sessions:PurgeAfter is {options.PurgeAfter}; use 00:00:00 to 3650 days, e.g. 7.00:00:00 (default).");
+        }
+        if (options.PurgeInterval < TimeSpan.FromSeconds(1) || options.PurgeInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"Gatehouse:Sessions:PurgeInterval is {options.PurgeInterval}; use 00:00:01 to 1.00:00:00, e.g. 01:00:00 (default).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -12,6 +12,8 @@ public static class SessionsExtensions
         services.AddSingleton<SessionCache>();
         services.AddScoped<SessionStore>();
         services.AddScoped<AuditLog>();
+        services.AddSingleton<SessionJanitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<SessionJanitor>());
         return services;
     }
 }
