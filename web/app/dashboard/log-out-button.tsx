@@ -5,28 +5,34 @@ import { useApiBase } from '@/components/api-base';
 import { FormError } from '@/components/field';
 import { postJson } from '@/lib/api/client';
 
-export function LogOutButton() {
+/**
+ * A full page load, not router.replace(): it drops the client router's cache, so Back cannot
+ * show pages rendered for the signed-in user.
+ */
+export const leaveForLogIn = () => window.location.replace('/auth/log-in');
+
+/** Logs out this session, or with `everywhere` every session of the account, this one included. */
+export function LogOutButton({ everywhere = false }: { everywhere?: boolean }) {
+  const [label, pendingLabel] = everywhere ? ['Sign out everywhere', 'Signing out everywhere…'] : ['Log out', 'Logging out…'];
   const base = useApiBase();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
 
   const logOut = () =>
     startTransition(async () => {
-      // The API revokes the session and deletes the cookie; only then is leaving honest.
-      const result = await postJson(base, '/auth/logout');
+      // The API revokes the session(s) and deletes the cookies; only then is leaving honest.
+      const result = await postJson(base, everywhere ? '/auth/logout-all' : '/auth/logout');
       if (!result.ok) {
         setError(result.problem.message);
         return;
       }
-      // A full page load, not router.replace(): it drops the client router's cache, so Back
-      // cannot show pages rendered for the signed-in user.
-      window.location.replace('/auth/log-in');
+      leaveForLogIn();
     });
 
   return (
     <>
-      <button type="button" onClick={logOut} disabled={pending}>
-        {pending ? 'Logging out…' : 'Log out'}
+      <button type="button" className={everywhere ? 'danger' : undefined} onClick={logOut} disabled={pending}>
+        {pending ? pendingLabel : label}
       </button>
       <FormError message={error} />
     </>

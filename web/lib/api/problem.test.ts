@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toProblem } from './problem';
+import { formAlert, toProblem } from './problem';
 
 describe('toProblem', () => {
   it('shows the detail of a sign-in failure', () => {
@@ -25,5 +25,12 @@ describe('toProblem', () => {
 
   it('survives a body that is not a problem', () => {
     expect(toProblem(502, '<html>bad gateway</html>').message).toBe('The sign-in service answered 502.');
+  });
+
+  it('points a form at its fields when they carry the messages, else shows the message', () => {
+    const withFields = toProblem(409, { title: 'Conflict', detail: 'That username is taken.', code: 'username_taken' });
+    const withoutFields = toProblem(401, { title: 'Unauthorized', detail: 'Current session ended.', code: 'unauthenticated' });
+    expect(formAlert(withFields)).toBe('Please fix the fields marked below.');
+    expect(formAlert(withoutFields)).toBe('Current session ended.');
   });
 });

@@ -52,3 +52,7 @@ export function toProblem(status: number, body: unknown): Problem {
   if (!problem.errors && ['username', 'email', 'password'].includes(field)) fieldErrors[field] = [message];
   return { status, code: problem.code ?? null, message, fieldErrors };
 }
+
+/** The alert above a form: a pointer to the fields when they carry the messages, else the message itself. */
+export const formAlert = (problem: Problem): string =>
+  Object.keys(problem.fieldErrors).length > 0 ? 'Please fix the fields marked below.' : problem.message;

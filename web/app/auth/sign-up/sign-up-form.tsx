@@ -6,6 +6,7 @@ import { useActionState } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { Field, FormError } from '@/components/field';
 import { postJson } from '@/lib/api/client';
+import { formAlert } from '@/lib/api/problem';
 
 interface SignUpState {
   readonly username: string;
@@ -26,9 +27,7 @@ export function SignUpForm() {
 
     const registered = await postJson(base, '/auth/register', { username, password, email: email || undefined });
     if (!registered.ok) {
-      const { fieldErrors, message } = registered.problem;
-      const hasFieldErrors = Object.keys(fieldErrors).length > 0;
-      return { username, email, fieldErrors, error: hasFieldErrors ? 'Please fix the fields marked below.' : message };
+      return { username, email, fieldErrors: registered.problem.fieldErrors, error: formAlert(registered.problem) };
     }
 
     // Registering does not sign in; logging in with the same details does.

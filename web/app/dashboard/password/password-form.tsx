@@ -4,6 +4,7 @@ import { useActionState } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { Field, FormError } from '@/components/field';
 import { postJson } from '@/lib/api/client';
+import { formAlert } from '@/lib/api/problem';
 
 interface PasswordState {
   readonly changed: boolean;
@@ -20,8 +21,7 @@ export function PasswordForm({ username }: { username: string }) {
     const newPassword = String(form.get('newPassword') ?? '');
     const result = await postJson(base, '/auth/password', { currentPassword, newPassword });
     if (result.ok) return { changed: true, error: null, fieldErrors: {} };
-    const { fieldErrors, message } = result.problem;
-    return { changed: false, fieldErrors, error: Object.keys(fieldErrors).length > 0 ? 'Please fix the fields marked below.' : message };
+    return { changed: false, fieldErrors: result.problem.fieldErrors, error: formAlert(result.problem) };
   }, initial);
 
   return (

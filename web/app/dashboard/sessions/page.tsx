@@ -4,7 +4,7 @@ import { userAgentFromString } from 'next/server';
 import { listSessions, verifySession } from '@/lib/auth/session';
 import type { SessionInfo } from '@/lib/auth/session';
 import { LogOutButton } from '../log-out-button';
-import { RevokeButton, SignOutEverywhereButton } from './session-actions';
+import { RevokeButton } from './session-actions';
 
 export const metadata: Metadata = { title: 'Sessions · Gatehouse' };
 
@@ -57,7 +57,7 @@ export default async function SessionsPage() {
           <SessionItem key={session.id} session={session} />
         ))}
       </ul>
-      <SignOutEverywhereButton />
+      <LogOutButton everywhere />
       <p className="aside">
         <Link href="/dashboard">Back to the dashboard</Link>
       </p>

@@ -4,11 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { FormError } from '@/components/field';
-import { deleteResource, postJson } from '@/lib/api/client';
-
-// A full page load, not router.replace(): it drops the client router's cache, so Back cannot
-// show pages rendered for the signed-in user.
-const leaveForLogIn = () => window.location.replace('/auth/log-in');
+import { deleteResource } from '@/lib/api/client';
+import { leaveForLogIn } from '../log-out-button';
 
 /** Revokes one session. Another device's: the list is fetched again. This device's: it is a log out. */
 /** `describedBy`: the id of the element naming the session, so a screen reader says which one. */
@@ -34,32 +31,6 @@ export function RevokeButton({ sessionId, current, describedBy }: { sessionId: s
     <>
       <button type="button" className="secondary" onClick={revoke} disabled={pending} aria-describedby={describedBy}>
         {pending ? 'Revoking…' : 'Revoke'}
-      </button>
-      <FormError message={error} />
-    </>
-  );
-}
-
-/** Ends every session of the account, this one included. */
-export function SignOutEverywhereButton() {
-  const base = useApiBase();
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-
-  const signOutEverywhere = () =>
-    startTransition(async () => {
-      const result = await postJson(base, '/auth/logout-all');
-      if (!result.ok) {
-        setError(result.problem.message);
-        return;
-      }
-      leaveForLogIn();
-    });
-
-  return (
-    <>
-      <button type="button" className="danger" onClick={signOutEverywhere} disabled={pending}>
-        {pending ? 'Signing out everywhere…' : 'Sign out everywhere'}
       </button>
       <FormError message={error} />
     </>
