@@ -162,8 +162,7 @@ public static partial class AuthEndpoints
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
-        cookies.AppendAccess(http.Response, tokens.Issue(issued.Session));
-        cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
+        cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
         return TypedResults.Ok(new LoginResponse(true, "User logged in"));
     }
 
@@ -185,14 +184,12 @@ public static partial class AuthEndpoints
     private static async Task<(Guid SessionId, Guid UserId)?> HeldSessionAsync(HttpContext http, SessionStore sessions, AuthCookies cookies)
     {
         var result = await http.AuthenticateAsync();
-        if (result.Succeeded
-            && Guid.TryParse(result.Principal.FindFirstValue(AccessTokenIssuer.SessionClaim), out var sessionId)
-            && Guid.TryParse(result.Principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out var userId))
+        if (result.Succeeded && result.Principal.TryGetSession(out var userId, out var sessionId))
         {
             return (sessionId, userId);
         }
         if (RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var refresh)
-            && await sessions.FindByRefreshTokenAsync(refresh) is { RevokedAt: null } session)
+            && await sessions.FindRefreshTokenAsync(refresh) is { Session: { RevokedAt: null } session })
         {
             return (session.Id, session.UserId);
         }
@@ -222,8 +219,7 @@ public static partial class AuthEndpoints
         GatehouseDbContext db,
         HttpContext http)
     {
-        var userId = Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!);
-        var sessionId = Guid.Parse(principal.FindFirstValue(AccessTokenIssuer.SessionClaim)!);
+        var (userId, sessionId) = principal.Session();
         if (limits.TryAcquireForUser(LimitedAction.Password, userId.ToString(), http) is { } limited)
         {
             return limited;
@@ -252,9 +248,7 @@ public static partial class AuthEndpoints
         }
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                detail: AuthErrors.PasswordChangeConflict.Message,
-                extensions: new Dictionary<string, object?> { ["code"] = AuthErrors.PasswordChangeConflict.Code });
+            return Problems.Conflict(AuthErrors.PasswordChangeConflict);
         }
         if (!result.Succeeded)
         {
@@ -272,8 +266,7 @@ public static partial class AuthEndpoints
         await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
-        cookies.AppendAccess(http.Response, tokens.Issue(issued.Session));
-        cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
+        cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
         return TypedResults.NoContent();
     }
 }

@@ -4,7 +4,6 @@ using Gatehouse.Api.Auth;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Gatehouse.Api.Sessions;
 
@@ -44,17 +43,18 @@ public static class SessionEndpoints
         HttpContext http, SessionStore sessions, AccessTokenIssuer tokens, AuthCookies cookies, BruteForceLimits limits, AuditLog audit)
     {
         if (!RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var presented)
-            || await sessions.FindByRefreshTokenAsync(presented) is not { } owner)
+            || await sessions.FindRefreshTokenAsync(presented) is not { } found)
         {
             cookies.DeleteAll(http.Response);
             return Problems.Unauthorized(AuthErrors.RefreshInvalid);
         }
+        var owner = found.Session;
         if (limits.TryAcquireForUser(LimitedAction.Refresh, owner.UserId.ToString(), http) is { } limited)
         {
             return limited;
         }
 
-        var result = await sessions.RefreshAsync(presented, http);
+        var result = await sessions.RefreshAsync(found, http);
         if (result.Issued is not { } issued)
         {
             if (result.Failure == RefreshFailure.Reused)
@@ -73,14 +73,13 @@ public static class SessionEndpoints
 
         await audit.WriteAsync(http, AuditEvents.Refresh, result.WithinGrace ? "success_within_grace" : AuditEvents.Success, owner.UserId, owner.Id);
         var access = tokens.Issue(issued.Session);
-        cookies.AppendAccess(http.Response, access);
-        cookies.AppendRefresh(http.Response, issued.RefreshToken, issued.RefreshExpiresAt);
+        cookies.Append(http.Response, access, issued);
         return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
     }
 
     internal static async Task<Ok<SessionsResponse>> ListAsync(ClaimsPrincipal principal, SessionStore sessions, CancellationToken cancellationToken)
     {
-        var (userId, current) = Identify(principal);
+        var (userId, current) = principal.Session();
         var live = await sessions.ListLiveAsync(userId, cancellationToken);
         return TypedResults.Ok(new SessionsResponse(live
             .Select(s => new SessionView(s.Id, s.CreatedAt, s.LastUsedAt, s.UserAgent, s.IpAddress, s.Id == current))
@@ -90,7 +89,7 @@ public static class SessionEndpoints
     internal static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id, ClaimsPrincipal principal, HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
     {
-        var (userId, current) = Identify(principal);
+        var (userId, current) = principal.Session();
         // Someone else's session id gets the same 404 as an unknown one.
         if (!await sessions.RevokeOwnAsync(userId, id, RevocationReasons.Revoked))
         {
@@ -106,14 +105,10 @@ public static class SessionEndpoints
 
     internal static async Task<NoContent> LogoutAllAsync(ClaimsPrincipal principal, HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
     {
-        var (userId, current) = Identify(principal);
+        var (userId, current) = principal.Session();
         await sessions.RevokeAllAsync(userId, RevocationReasons.LogoutAll);
         await audit.WriteAsync(http, AuditEvents.LogoutAll, AuditEvents.Success, userId, current);
         cookies.DeleteAll(http.Response);
         return TypedResults.NoContent();
     }
-
-    // The session guard has already checked both claims are GUIDs of a live session.
-    private static (Guid UserId, Guid SessionId) Identify(ClaimsPrincipal principal) =>
-        (Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!), Guid.Parse(principal.FindFirstValue(AccessTokenIssuer.SessionClaim)!));
 }

@@ -19,7 +19,10 @@ public enum RefreshFailure
 }
 
 /// <summary>The result of presenting a refresh token: a new pair, or why not.</summary>
-public sealed record RefreshResult(IssuedSession? Issued, RefreshFailure? Failure, Session? Session, bool WithinGrace = false);
+public sealed record RefreshResult(IssuedSession? Issued, RefreshFailure? Failure, bool WithinGrace = false);
+
+/// <summary>A refresh token value a client presented, with the row and session it names (as read once).</summary>
+public sealed record PresentedRefreshToken(byte[] Value, RefreshToken Row, Session Session);
 
 /// <summary>
 /// Creates, refreshes, lists and revokes sessions. Access-token checks are cached; a revocation
@@ -38,7 +41,7 @@ public sealed class SessionStore(
     public async Task<IssuedSession> CreateAsync(Guid userId, HttpContext http, CancellationToken cancellationToken)
     {
         // JWT times are whole seconds; keeping the session's to the second makes them agree exactly.
-        var now = TruncateToSeconds(time.GetUtcNow());
+        var now = time.GetUtcNowInSeconds();
         var session = new Session
         {
             // Millisecond time in the id orders sessions begun within the same second.
@@ -66,31 +69,25 @@ public sealed class SessionStore(
     /// any retry within the grace window, get that same successor. A retired token presented later
     /// means two parties hold the session's tokens, one of them a thief: the session is revoked.
     /// </summary>
-    public async Task<RefreshResult> RefreshAsync(byte[] presented, HttpContext http)
+    public async Task<RefreshResult> RefreshAsync(PresentedRefreshToken found, HttpContext http)
     {
-        var hash = RefreshTokenValue.Hash(presented);
-        var row = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, CancellationToken.None);
-        if (row is null)
-        {
-            return new RefreshResult(null, RefreshFailure.Invalid, null);
-        }
-        var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == row.SessionId, CancellationToken.None);
-        var now = TruncateToSeconds(time.GetUtcNow());
+        var (presented, row, session) = found;
+        var now = time.GetUtcNowInSeconds();
         if (session.RevokedAt is not null || now >= session.ExpiresAt)
         {
-            return new RefreshResult(null, RefreshFailure.Invalid, session);
+            return new RefreshResult(null, RefreshFailure.Invalid);
         }
 
         if (row.RetiredAt is null)
         {
             if (now >= row.ExpiresAt)
             {
-                return new RefreshResult(null, RefreshFailure.Invalid, session);
+                return new RefreshResult(null, RefreshFailure.Invalid);
             }
             var rotated = await TryRotateAsync(row, presented, session, now, http);
             if (rotated is not null)
             {
-                return new RefreshResult(rotated, null, session);
+                return new RefreshResult(rotated, null);
             }
             // Another request rotated it between our read and our update: read what it left.
             row = await db.RefreshTokens.AsNoTracking().SingleAsync(t => t.Id == row.Id, CancellationToken.None);
@@ -103,12 +100,12 @@ public sealed class SessionStore(
             if (successor is { RetiredAt: null } && now < successor.ExpiresAt
                 && RefreshTokenValue.TryUnsealSuccessor(presented, sealedValue, successorId, out var value))
             {
-                return new RefreshResult(new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt), null, session, WithinGrace: true);
+                return new RefreshResult(new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt), null, WithinGrace: true);
             }
         }
 
         await RevokeAsync(session.Id, RevocationReasons.RefreshTokenReuse);
-        return new RefreshResult(null, RefreshFailure.Reused, session);
+        return new RefreshResult(null, RefreshFailure.Reused);
     }
 
     private async Task<IssuedSession?> TryRotateAsync(RefreshToken row, byte[] presented, Session session, DateTimeOffset now, HttpContext http)
@@ -148,13 +145,14 @@ public sealed class SessionStore(
         return new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt);
     }
 
-    /// <summary>The session a refresh token belongs to, if the token is one we issued (retired or not).</summary>
-    public async Task<Session?> FindByRefreshTokenAsync(byte[] presented)
+    /// <summary>The row and session of a refresh token, if it is one we issued (retired or not).</summary>
+    public async Task<PresentedRefreshToken?> FindRefreshTokenAsync(byte[] presented)
     {
         var hash = RefreshTokenValue.Hash(presented);
-        var sessionId = await db.RefreshTokens.AsNoTracking().Where(t => t.TokenHash == hash)
-            .Select(t => (Guid?)t.SessionId).SingleOrDefaultAsync(CancellationToken.None);
-        return sessionId is null ? null : await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId);
+        var row = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, CancellationToken.None);
+        return row is null
+            ? null
+            : new PresentedRefreshToken(presented, row, await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == row.SessionId, CancellationToken.None));
     }
 
     /// <summary>The user's sessions that can still be used, newest first.</summary>
@@ -268,8 +266,6 @@ public sealed class SessionStore(
         };
     }
 
-    private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
-        new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, value.Offset);
 }
 
 public readonly record struct SessionState(Guid UserId, DateTimeOffset ExpiresAt, bool Revoked)

@@ -19,8 +19,7 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
     public AccessToken Issue(Session session)
     {
         var settings = options.Value;
-        var now = time.GetUtcNow();
-        now = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var now = time.GetUtcNowInSeconds();
         var expires = now + settings.Lifetime < session.ExpiresAt ? now + settings.Lifetime : session.ExpiresAt;
         var descriptor = new SecurityTokenDescriptor
         {

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Tokens;
@@ -92,11 +93,12 @@ public sealed class AuthCookies
     public string AccessName { get; }
     public string RefreshName { get; }
 
-    public void AppendAccess(HttpResponse response, AccessToken token) =>
-        response.Cookies.Append(AccessName, token.Value, Options("/", token.ExpiresAt));
-
-    public void AppendRefresh(HttpResponse response, string value, DateTimeOffset expiresAt) =>
-        response.Cookies.Append(RefreshName, value, Options(_refreshPath, expiresAt));
+    /// <summary>Sets both cookies of a session: its access token and its refresh token.</summary>
+    public void Append(HttpResponse response, AccessToken access, IssuedSession issued)
+    {
+        response.Cookies.Append(AccessName, access.Value, Options("/", access.ExpiresAt));
+        response.Cookies.Append(RefreshName, issued.RefreshToken, Options(_refreshPath, issued.RefreshExpiresAt));
+    }
 
     /// <summary>Deletes both, with the attributes they were set with, or the browser keeps them.</summary>
     public void DeleteAll(HttpResponse response)

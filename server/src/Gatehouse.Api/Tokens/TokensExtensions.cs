@@ -87,8 +87,7 @@ public static class TokensExtensions
             {
                 // A valid signature is not enough: the session must still be live, so logout ends it.
                 var principal = context.Principal!;
-                if (!Guid.TryParse(principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out var userId)
-                    || !Guid.TryParse(principal.FindFirst(AccessTokenIssuer.SessionClaim)?.Value, out var sessionId))
+                if (!principal.TryGetSession(out var userId, out var sessionId))
                 {
                     context.Fail("The token does not name a user and a session.");
                     return;
