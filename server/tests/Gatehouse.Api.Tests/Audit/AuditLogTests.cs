@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Api.Audit;
-using Gatehouse.Api.Data;
 using Gatehouse.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -270,9 +269,7 @@ public sealed class AuditLogTests : IClassFixture<AuditLogTests.Factory>
     {
         var thief = _factory.CreateClientFrom(_address, handleCookies: false);
         thief.DefaultRequestHeaders.UserAgent.ParseAdd(_userAgent);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
-        request.Headers.Add("Cookie", $"refresh_token={refreshToken}");
-        return thief.SendAsync(request);
+        return thief.RefreshWithAsync(refreshToken);
     }
 
     private void AssertLogged(string eventName, string outcome, Guid userId, Guid? sessionId = null)
@@ -282,20 +279,15 @@ public sealed class AuditLogTests : IClassFixture<AuditLogTests.Factory>
     }
 
     private async Task<Guid> UserIdAsync(string username) =>
-        await QueryAsync(db => db.Users.Where(u => u.NormalizedUserName == username.ToUpperInvariant()).Select(u => u.Id).SingleAsync());
+        await _factory.QueryAsync(db => db.Users.Where(u => u.NormalizedUserName == username.ToUpperInvariant()).Select(u => u.Id).SingleAsync());
 
     private async Task<string> UsernameAsync(Guid userId) =>
-        await QueryAsync(db => db.Users.Where(u => u.Id == userId).Select(u => u.UserName!).SingleAsync());
+        await _factory.QueryAsync(db => db.Users.Where(u => u.Id == userId).Select(u => u.UserName!).SingleAsync());
 
     private Task<List<AuditEvent>> EventsAsync(Guid userId) =>
-        QueryAsync(db => db.AuditEvents.Where(e => e.UserId == userId && e.Event != AuditEvents.Register).OrderBy(e => e.Id).ToListAsync());
+        _factory.QueryAsync(db => db.AuditEvents.Where(e => e.UserId == userId && e.Event != AuditEvents.Register).OrderBy(e => e.Id).ToListAsync());
 
     private Task<List<AuditEvent>> EventsFromThisTestAsync() =>
-        QueryAsync(db => db.AuditEvents.Where(e => e.UserAgent == _userAgent && e.Event != AuditEvents.Register).OrderBy(e => e.Id).ToListAsync());
+        _factory.QueryAsync(db => db.AuditEvents.Where(e => e.UserAgent == _userAgent && e.Event != AuditEvents.Register).OrderBy(e => e.Id).ToListAsync());
 
-    private async Task<T> QueryAsync<T>(Func<GatehouseDbContext, Task<T>> query)
-    {
-        using var scope = _factory.Services.CreateScope();
-        return await query(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>());
-    }
 }

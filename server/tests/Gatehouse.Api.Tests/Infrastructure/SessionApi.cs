@@ -30,11 +30,15 @@ public static class SessionApi
     public static HttpClient Bare(this GatehouseFactory factory) =>
         factory.CreateClient(new() { HandleCookies = false, BaseAddress = new Uri(GatehouseFactory.Origin) });
 
-    public static Task<HttpResponseMessage> RefreshAsync(this GatehouseFactory factory, string refresh)
+    public static Task<HttpResponseMessage> RefreshAsync(this GatehouseFactory factory, string refresh) =>
+        factory.Bare().RefreshWithAsync(refresh);
+
+    /// <summary>Presents a refresh token by hand (as a thief holding a copy would), whatever the client's own cookies.</summary>
+    public static Task<HttpResponseMessage> RefreshWithAsync(this HttpClient client, string refresh)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
         request.Headers.Add("Cookie", $"refresh_token={refresh}");
-        return factory.Bare().SendAsync(request);
+        return client.SendAsync(request);
     }
 
     public static Task<HttpResponseMessage> SendAsync(this GatehouseFactory factory, HttpMethod method, string path, string access, object? body = null)
@@ -64,6 +68,12 @@ public static class SessionApi
     {
         using var scope = factory.Services.CreateScope();
         return query(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>());
+    }
+
+    public static async Task<T> QueryAsync<T>(this GatehouseFactory factory, Func<GatehouseDbContext, Task<T>> query)
+    {
+        using var scope = factory.Services.CreateScope();
+        return await query(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>());
     }
 }
 

@@ -213,10 +213,10 @@ public sealed class RateLimitTests
         var client = factory.CreateClientFrom("203.0.113.31", handleCookies: false);
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshWithAsync(client, new string('A', 43))).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.RefreshWithAsync(new string('A', 43))).StatusCode);
         }
 
-        await AssertRateLimitedAsync(await RefreshWithAsync(client, new string('B', 43)));
+        await AssertRateLimitedAsync(await client.RefreshWithAsync(new string('B', 43)));
     }
 
     [Fact]
@@ -349,13 +349,6 @@ public sealed class RateLimitTests
         };
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         return proxy.SendAsync(request);
-    }
-
-    private static Task<HttpResponseMessage> RefreshWithAsync(HttpClient client, string refreshToken)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/auth/refresh");
-        request.Headers.Add("Cookie", $"refresh_token={refreshToken}");
-        return client.SendAsync(request);
     }
 
     private static async Task<string?> SessionAddressAsync(HttpClient client)

@@ -64,7 +64,7 @@ public sealed class CookieSettingsTests
         var request = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
         request.Headers.Add("Cookie", string.Join("; ", set.Values.Select(c => $"{c.Name}={c.Value}")));
 
-        var logout = await Bare(factory).SendAsync(request);
+        var logout = await factory.Bare().SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         var deleted = SetCookies(logout);
@@ -80,7 +80,7 @@ public sealed class CookieSettingsTests
         // And the session itself is over, not just forgotten by this browser.
         var me = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
         me.Headers.Add("Cookie", $"__Secure-access_token={set["__Secure-access_token"].Value}");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Bare(factory).SendAsync(me)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Bare().SendAsync(me)).StatusCode);
     }
 
     [Fact]
@@ -146,8 +146,8 @@ public sealed class CookieSettingsTests
         var genuine = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
         genuine.Headers.Add("Cookie", $"__Host-access_token={token}");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Bare(factory).SendAsync(planted)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Bare(factory).SendAsync(genuine)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Bare().SendAsync(planted)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await factory.Bare().SendAsync(genuine)).StatusCode);
     }
 
     [Theory]
@@ -170,7 +170,7 @@ public sealed class CookieSettingsTests
     /// <summary>The Set-Cookie headers of a sign-in, read raw: a cookie jar on localhost would refuse Domain=example.com.</summary>
     private static async Task<Dictionary<string, SetCookieHeaderValue>> SignInCookiesAsync(GatehouseFactory factory)
     {
-        var client = Bare(factory);
+        var client = factory.Bare();
         var username = TestApi.NewUsername();
         Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(username)).StatusCode);
         var login = await client.LoginAsync(username);
@@ -185,7 +185,4 @@ public sealed class CookieSettingsTests
         response.Headers.TryGetValues("Set-Cookie", out var values)
             ? SetCookieHeaderValue.ParseList(values.ToList()).SingleOrDefault(c => c.Name == name)
             : null;
-
-    private static HttpClient Bare(GatehouseFactory factory) =>
-        factory.CreateClient(new() { HandleCookies = false, BaseAddress = new Uri(GatehouseFactory.Origin) });
 }
