@@ -42,6 +42,8 @@ public sealed class GatehouseDbContext(DbContextOptions<GatehouseDbContext> opti
             // Looked up by hash on every refresh; unique so one value can never name two rows.
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.SessionId);
+            // Each rotation clears the sealed copy its grandparent holds, found by this column.
+            token.HasIndex(t => t.SuccessorId);
             token.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -89,6 +89,8 @@ namespace Gatehouse.Api.Data.Migrations
 
                     b.HasIndex("SessionId");
 
+                    b.HasIndex("SuccessorId");
+
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
