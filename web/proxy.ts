@@ -2,9 +2,9 @@ import { NextResponse } from 'next/server';
 import type { NextRequest } from 'next/server';
 import { createTokenVerifier } from '@/lib/auth/access-token';
 import type { TokenVerifier } from '@/lib/auth/access-token';
-import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, deletion, findCookie } from '@/lib/auth/cookies';
+import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
 import type { NamedCookie } from '@/lib/auth/cookies';
-import { applyToRequest, cookieNamesIn, createRefresher, dropFromRequest } from '@/lib/auth/refresh';
+import { applyToRequest, createRefresher, dropFromRequest, passOnCookies } from '@/lib/auth/refresh';
 import type { Refresher } from '@/lib/auth/refresh';
 import { REQUEST_PATH_HEADER, routeKind } from '@/lib/auth/route-kinds';
 import { settings } from '@/lib/config';
@@ -83,15 +83,10 @@ async function check(request: NextRequest, forwarded: Headers): Promise<Standing
   return { signedIn: false, setCookies: [], dead };
 }
 
-
-/** The API's Set-Cookie lines verbatim (they know the cookies' Domain and Path), then deletions of any dead cookie they do not cover. */
+/** The cookie changes owed to the browser: the API's, and deletions of dead cookies it did not cover. */
 function withCookies(response: NextResponse, standing: Standing): NextResponse {
   if ('unavailable' in standing) return response;
-  for (const line of standing.setCookies) response.headers.append('set-cookie', line);
-  if (!standing.signedIn) {
-    const covered = cookieNamesIn(standing.setCookies);
-    for (const cookie of standing.dead) if (!covered.has(cookie.name)) response.cookies.set(deletion(cookie.name));
-  }
+  passOnCookies(response, standing.setCookies, standing.signedIn ? [] : standing.dead);
   return response;
 }
 

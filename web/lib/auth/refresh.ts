@@ -1,4 +1,6 @@
 import { RequestCookies, ResponseCookies } from 'next/dist/compiled/@edge-runtime/cookies';
+import type { NextResponse } from 'next/server';
+import { deletion } from '@/lib/auth/cookies';
 import type { NamedCookie } from '@/lib/auth/cookies';
 import { postAsBrowser } from '@/lib/auth/upstream';
 
@@ -64,11 +66,9 @@ export function createRefresher(apiUrl: URL, fetchImpl: typeof fetch = fetch): R
  * Parsed with Next's own cookie classes; the Set-Cookie lines themselves go to the browser verbatim.
  */
 export function applyToRequest(requestHeaders: Headers, setCookies: readonly string[]): void {
-  const parsed = new Headers();
-  for (const line of setCookies) parsed.append('set-cookie', line);
   const requestCookies = new RequestCookies(requestHeaders);
   const now = Date.now();
-  for (const cookie of new ResponseCookies(parsed).getAll()) {
+  for (const cookie of parseSetCookies(setCookies)) {
     // Next's parser drops empty values and `Max-Age=0`, so a deletion shows as no value or a past date.
     const expires = cookie.expires === undefined ? undefined : new Date(cookie.expires).getTime();
     const deleted = !cookie.value || (expires !== undefined && expires <= now) || (cookie.maxAge !== undefined && cookie.maxAge <= 0);
@@ -82,9 +82,19 @@ export function dropFromRequest(requestHeaders: Headers, names: readonly string[
   if (names.length > 0) new RequestCookies(requestHeaders).delete([...names]);
 }
 
-/** The names of the cookies a set of Set-Cookie lines covers. */
-export function cookieNamesIn(setCookies: readonly string[]): Set<string> {
+/**
+ * Passes the API's Set-Cookie lines to the browser verbatim (only the API knows the cookies'
+ * Domain and Path), then deletes here any dead cookie those lines do not cover.
+ */
+export function passOnCookies(response: NextResponse, setCookies: readonly string[], dead: readonly NamedCookie[]): void {
+  for (const line of setCookies) response.headers.append('set-cookie', line);
+  const covered = new Set(parseSetCookies(setCookies).map((cookie) => cookie.name));
+  for (const cookie of dead) if (!covered.has(cookie.name)) response.cookies.set(deletion(cookie.name));
+}
+
+/** Set-Cookie lines parsed with Next's own cookie classes. */
+function parseSetCookies(setCookies: readonly string[]) {
   const parsed = new Headers();
   for (const line of setCookies) parsed.append('set-cookie', line);
-  return new Set(new ResponseCookies(parsed).getAll().map((cookie) => cookie.name));
+  return new ResponseCookies(parsed).getAll();
 }

@@ -1,8 +1,8 @@
 import { NextResponse } from 'next/server';
 import type { NextRequest } from 'next/server';
-import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, deletion, findCookie } from '@/lib/auth/cookies';
+import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
 import type { NamedCookie } from '@/lib/auth/cookies';
-import { cookieNamesIn } from '@/lib/auth/refresh';
+import { passOnCookies } from '@/lib/auth/refresh';
 import { getCurrentUser } from '@/lib/auth/session';
 import { postAsBrowser } from '@/lib/auth/upstream';
 import { settings } from '@/lib/config';
@@ -30,11 +30,8 @@ export async function GET(request: NextRequest) {
 
   const cookies = [access, refresh].filter((cookie): cookie is NamedCookie => cookie !== undefined);
   const response = seeOther(logInPath(next));
-  const fromApi = await logOut(request, cookies);
-  for (const line of fromApi) response.headers.append('set-cookie', line);
-  // Whatever the API did not delete (it was unreachable, or named them differently), delete here.
-  const covered = cookieNamesIn(fromApi);
-  for (const cookie of cookies) if (!covered.has(cookie.name)) response.cookies.set(deletion(cookie.name));
+  // Whatever the API did not delete (it was unreachable, or named them differently) is deleted here.
+  passOnCookies(response, await logOut(request, cookies), cookies);
   return response;
 }
 
