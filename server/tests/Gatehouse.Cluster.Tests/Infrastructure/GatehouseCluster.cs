@@ -35,8 +35,18 @@ public sealed class GatehouseCluster : IAsyncLifetime
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         _signingKey = key.ExportPkcs8PrivateKeyPem();
-        // Also on Ctrl-C: the processes this suite started must not outlive it.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        // Also when the test run is stopped: the processes this suite started must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Stop();
+            }
+            catch (AggregateException)
+            {
+                // Nothing can be reported this late; test.sh's sweep ends what is left.
+            }
+        };
     }
 
     public ApiInstance A { get; private set; } = null!;
@@ -110,10 +120,10 @@ public sealed class GatehouseCluster : IAsyncLifetime
     {
         var instance = new ApiInstance(this, "command-" + Guid.NewGuid().ToString("N")[..8], ApiProcess.FreePort(), _root);
         var process = ApiProcess.Start(instance.Directory, Settings(instance), arguments);
-        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(60)))
+        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(30)))
         {
             await process.DisposeAsync();
-            throw new TimeoutException($"Gatehouse.Api {string.Join(' ', arguments)} did not finish within 60 s:\n{process.Output}");
+            throw new TimeoutException($"Gatehouse.Api {string.Join(' ', arguments)} did not finish within 30 s:\n{process.Output}");
         }
         return process;
     }
@@ -138,7 +148,22 @@ public sealed class GatehouseCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Stop();
+        try
+        {
+            Stop();
+        }
+        finally
+        {
+            await DropDatabaseAsync();
+            if (Directory.Exists(_root))
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+        }
+    }
+
+    private async Task DropDatabaseAsync()
+    {
         if (_databaseCreated)
         {
             var admin = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Pooling = false };
@@ -148,15 +173,28 @@ public sealed class GatehouseCluster : IAsyncLifetime
             await drop.ExecuteNonQueryAsync();
             _databaseCreated = false;
         }
-        Directory.Delete(_root, recursive: true);
     }
 
     private void Stop()
     {
-        // Synchronous: it also runs from ProcessExit, where nothing may be awaited.
-        Nginx?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        A?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        B?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        // Synchronous: it also runs from ProcessExit, where nothing may be awaited. Each one is
+        // stopped even when stopping another failed.
+        var failures = new List<Exception>();
+        foreach (var process in new IAsyncDisposable?[] { Nginx, A, B })
+        {
+            try
+            {
+                process?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Stopping the cluster's processes failed", failures);
+        }
     }
 
     private async Task<ApiInstance> StartInstanceAsync(string name, int port)
@@ -195,7 +233,7 @@ public sealed class ApiInstance : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>The process's log so far, for assertion messages.</summary>
-    public string Output => _process?.Output ?? "";
+    public string Output => _process?.Output ?? "(not running)";
 
     public async Task StartAsync()
     {
@@ -214,6 +252,7 @@ public sealed class ApiInstance : IAsyncDisposable
         if (_process is not null)
         {
             await _process.DisposeAsync();
+            _process = null;
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class Nginx : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _directory;
+    private bool _disposed;
 
     private Nginx(Process process, string directory, int port)
     {
@@ -117,6 +118,11 @@ public sealed class Nginx : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             // The whole tree: the master's workers would outlive a master killed alone.
