@@ -42,7 +42,7 @@ public sealed class ApiProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts the API in <paramref name="workingDirectory"/> with exactly the given settings.</summary>
-    public static ApiProcess Start(string workingDirectory, IDictionary<string, string?> environment)
+    public static ApiProcess Start(string workingDirectory, IDictionary<string, string?> environment, params string[] arguments)
     {
         var appDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!;
         var start = new ProcessStartInfo("dotnet")
@@ -53,6 +53,10 @@ public sealed class ApiProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(appDirectory, "Gatehouse.Api.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var name in Inherited)
         {
             start.Environment.Remove(name);
