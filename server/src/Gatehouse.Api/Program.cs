@@ -8,6 +8,7 @@ using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
 
 LegacyEnvironment.Apply();
+var command = Commands.Take(ref args);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,6 +25,10 @@ builder.Services.AddGatehouseHealth();
 builder.Services.AddGatehouseOpenApi();
 
 var app = builder.Build();
+if (command is not null)
+{
+    return await app.RunCommandAsync(command);
+}
 
 app.UseGatehouseErrors();
 app.UseGatehouseForwardedHeaders();
@@ -41,6 +46,7 @@ app.MapGatehouseHealth();
 app.MapGatehouseOpenApi();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that WebApplicationFactory&lt;Program&gt; can host it in tests.</summary>
 public partial class Program;

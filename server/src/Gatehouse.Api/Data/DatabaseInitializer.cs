@@ -1,6 +1,4 @@
 using Gatehouse.Api.Users;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Data;
@@ -9,34 +7,32 @@ namespace Gatehouse.Api.Data;
 /// Applies migrations and seeds the demo user before the server takes requests
 /// (a lifecycle "starting" hook runs before Kestrel starts listening).
 /// </summary>
-internal sealed partial class DatabaseInitializer(
+internal sealed class DatabaseInitializer(
     IServiceProvider services,
+    DatabaseMigrator migrator,
+    IOptions<DatabaseOptions> database,
     IOptions<DataOptions> dataOptions,
-    IHostEnvironment environment,
-    ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
+    IHostEnvironment environment) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         CreateFolder(dataOptions.Value.ResolveDirectory(environment), "Gatehouse:Data:Directory (env Gatehouse__Data__Directory)");
 
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
-        var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
-        if (!string.IsNullOrEmpty(connection.DataSource) && connection.DataSource != ":memory:")
+        if (database.Value.MigrateOnStart)
         {
-            CreateFolder(Path.GetDirectoryName(Path.GetFullPath(connection.DataSource))!, "ConnectionStrings:Default");
+            await migrator.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            await migrator.EnsureCurrentAsync(cancellationToken);
         }
 
-        await db.Database.MigrateAsync(cancellationToken);
-        // WAL lets readers (session checks) proceed while a sign-up or sign-in writes.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        LogMigrated(logger);
-
+        await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DemoUserSeeder>().SeedAsync(cancellationToken);
         scope.ServiceProvider.GetRequiredService<DummyPassword>().Prepare();
     }
 
-    private static void CreateFolder(string path, string setting)
+    internal static void CreateFolder(string path, string setting)
     {
         try
         {
@@ -53,7 +49,4 @@ internal sealed partial class DatabaseInitializer(
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(LogLevel.Information, "Database schema is up to date")]
-    private static partial void LogMigrated(ILogger logger);
 }

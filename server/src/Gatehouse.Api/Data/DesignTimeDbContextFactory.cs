@@ -3,9 +3,17 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Gatehouse.Api.Data;
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the app.</summary>
-internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<GatehouseDbContext>
+// Let `dotnet ef migrations add --context …` build each provider's model without starting the app
+// (no database is contacted). See Data/Migrations/README.md.
+
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteGatehouseDbContext>
 {
-    public GatehouseDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<GatehouseDbContext>().UseSqlite("Data Source=design-time.db").Options);
+    public SqliteGatehouseDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteGatehouseDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresGatehouseDbContext>
+{
+    public PostgresGatehouseDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql("Host=localhost;Database=gatehouse_design_time").Options);
 }

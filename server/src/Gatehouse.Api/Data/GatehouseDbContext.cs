@@ -6,8 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Api.Data;
 
-/// <summary>Users (Identity, without roles), their sessions and refresh tokens, and the audit log.</summary>
-public sealed class GatehouseDbContext(DbContextOptions<GatehouseDbContext> options)
+/// <summary>
+/// Users (Identity, without roles), their sessions and refresh tokens, and the audit log. The app
+/// asks for this type; one subclass per database provider carries that provider's migrations.
+/// </summary>
+public abstract class GatehouseDbContext(DbContextOptions options)
     : IdentityUserContext<User, Guid>(options)
 {
     public DbSet<Session> Sessions => Set<Session>();
@@ -60,3 +63,9 @@ public sealed class GatehouseDbContext(DbContextOptions<GatehouseDbContext> opti
         });
     }
 }
+
+/// <summary>The SQLite model and migrations (<c>Data/Migrations/Sqlite</c>): the default, one file on one machine.</summary>
+public sealed class SqliteGatehouseDbContext(DbContextOptions<SqliteGatehouseDbContext> options) : GatehouseDbContext(options);
+
+/// <summary>The PostgreSQL model and migrations (<c>Data/Migrations/Postgres</c>): for several API instances.</summary>
+public sealed class PostgresGatehouseDbContext(DbContextOptions<PostgresGatehouseDbContext> options) : GatehouseDbContext(options);

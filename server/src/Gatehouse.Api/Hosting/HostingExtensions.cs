@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Net;
+using Gatehouse.Api.Data;
 using Gatehouse.Api.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +50,7 @@ public static class HostingExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             // The database is down or locked: say "try again", not "server error", and never its message.
-            if (IsDataUnavailable(context.Exception))
+            if (context.Exception.IsDatabaseUnavailable())
             {
                 context.ProblemDetails.Title = "Service unavailable";
                 context.ProblemDetails.Detail = "The service cannot reach its data right now. Try again shortly.";
@@ -61,9 +61,6 @@ public static class HostingExtensions
         return builder;
     }
 
-    private static bool IsDataUnavailable(Exception? exception) =>
-        exception is DbException || exception is DbUpdateException { InnerException: DbException } && exception is not DbUpdateConcurrencyException;
-
     /// <summary>Every non-2xx response is problem+json, without a stack trace.</summary>
     public static WebApplication UseGatehouseErrors(this WebApplication app)
     {
@@ -72,7 +69,7 @@ public static class HostingExtensions
             StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
-                _ when IsDataUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ when exception.IsDatabaseUnavailable() => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });

@@ -194,7 +194,7 @@ public sealed class SessionStore(
     /// <summary>Ends a session for good: its access tokens fail at once, its refresh tokens at next use. Idempotent.</summary>
     public async Task RevokeAsync(Guid sessionId, string reason)
     {
-        var now = time.GetUtcNow();
+        var now = time.GetUtcNowInSeconds();
         // Mark the cache first: from this moment no request on this instance accepts the session,
         // even one that races with the database write below.
         cache.MarkRevoked(sessionId, RevokedMarkLifetime);
@@ -227,7 +227,9 @@ public sealed class SessionStore(
         {
             cache.MarkRevoked(id, RevokedMarkLifetime);
         }
-        var now = time.GetUtcNow();
+        // Whole seconds, as every stored session time: PostgreSQL keeps microseconds, so a finer
+        // value would not compare equal to itself when read back below.
+        var now = time.GetUtcNowInSeconds();
         await db.Sessions
             .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), CancellationToken.None);

@@ -1,5 +1,6 @@
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Tokens;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,8 @@ public sealed class FailedSignIns(GatehouseDbContext db, AuditLog audit, IOption
     {
         var lockout = identity.Value.Lockout;
         var limit = lockout.MaxFailedAccessAttempts;
-        DateTimeOffset? lockedUntil = time.GetUtcNow() + lockout.DefaultLockoutTimeSpan;
+        // Whole seconds: the value is compared after a round trip, and PostgreSQL keeps microseconds.
+        DateTimeOffset? lockedUntil = time.GetUtcNowInSeconds() + lockout.DefaultLockoutTimeSpan;
         var target = count && userId is { } id ? id : Guid.Empty; // Guid.Empty names no account
         // Not cancellable: a guesser who hangs up early must still be counted.
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);

@@ -1,10 +1,12 @@
 using System.Net;
 using Gatehouse.Api.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Gatehouse.Api.Tests.Data;
 
-/// <summary>When the database stops answering, guarded routes, sign-in and refresh say 503, not 401 and not 500.</summary>
+/// <summary>
+/// When the database stops answering, guarded routes, sign-in and refresh say 503, not 401 and not
+/// 500; when it answers again, the same process serves again.
+/// </summary>
 public sealed class OutageTests
 {
     [Fact]
@@ -23,13 +25,7 @@ public sealed class OutageTests
             var client = factory.CreateClient(new() { HandleCookies = false });
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
 
-            SqliteConnection.ClearAllPools();
-            foreach (var file in Directory.GetFiles(directory, "gatehouse.db*"))
-            {
-                File.Delete(file);
-            }
-            // Longer than a page, so SQLite reads the header and refuses the file instead of taking it for empty.
-            await File.WriteAllTextAsync(Path.Combine(directory, "gatehouse.db"), string.Concat(Enumerable.Repeat("this is not a database, it is a broken disk. ", 200)));
+            await TestDatabase.BreakAsync(directory);
 
             var me = await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/auth/me", token));
             var problem = await me.ProblemAsync(HttpStatusCode.ServiceUnavailable);
@@ -53,6 +49,12 @@ public sealed class OutageTests
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
             var anonymousWithCookie = await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/health", token));
             Assert.Equal(HttpStatusCode.OK, anonymousWithCookie.StatusCode);
+
+            // The database returns: the same process recovers without a restart.
+            await TestDatabase.RepairAsync(directory);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/auth/me", token))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync("john", "password123")).StatusCode);
         }
         finally
         {

@@ -19,7 +19,7 @@ public sealed class PersistenceTests
                 (username, token) = await before.CreateClient().SignUpAndLogInAsync();
                 kid = new JsonWebToken(token).Kid;
             }
-            Assert.True(File.Exists(Path.Combine(directory, "gatehouse.db")));
+            Assert.Equal(!TestDatabase.IsPostgres, File.Exists(Path.Combine(directory, "gatehouse.db")));
             Assert.True(File.Exists(Path.Combine(directory, "signing-key.pem")));
 
             using var after = GatehouseFactory.OnDirectory(directory);
@@ -56,7 +56,8 @@ public sealed class PersistenceTests
         try
         {
             var file = Path.Combine(directory, "elsewhere.db");
-            using var factory = new GatehouseFactory().With("ConnectionStrings:Default", $"Data Source={file}");
+            // A SQLite path, whichever database the rest of the suite runs on.
+            using var factory = new GatehouseFactory().With("Database:Provider", "sqlite").With("ConnectionStrings:Default", $"Data Source={file}");
 
             await factory.CreateClient().SignUpAndLogInAsync();
 

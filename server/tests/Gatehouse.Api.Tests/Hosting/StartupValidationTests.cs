@@ -22,6 +22,8 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse__Listen__Address", "localhost-ish", "is not an IP address")]
     [InlineData("Gatehouse__Passwords__MemoryKiB", "1024", "OWASP's minimum")]
     [InlineData("Gatehouse__Passwords__Iterations", "1", "OWASP's minimum")]
+    [InlineData("Database__Provider", "mysql", "Use sqlite (default) or postgres")]
+    [InlineData("Database__Provider", "postgres", "ConnectionStrings:Default is empty")]
     public async Task An_invalid_setting_stops_startup_with_a_fix(string key, string value, string message)
     {
         var output = await StartupFailureAsync("Development", new() { [key] = value });
@@ -109,6 +111,20 @@ public sealed class StartupValidationTests
         var output = await StartupFailureAsync("Production", new() { ["JWT_SECRET"] = secret });
 
         Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_postgres_stops_startup_with_a_fix_and_without_the_password()
+    {
+        var output = await StartupFailureAsync("Development", new()
+        {
+            ["Database__Provider"] = "postgres",
+            ["ConnectionStrings__Default"] = $"Host=127.0.0.1;Port={ApiProcess.FreePort()};Username=gatehouse;Password=hunter2-not-printed;Timeout=3",
+        });
+
+        Assert.Contains("Cannot reach the Postgres database", output, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__Default", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-not-printed", output, StringComparison.Ordinal);
     }
 
     /// <summary>Starts the real process with the settings and returns what it printed before it exited.</summary>

@@ -41,7 +41,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts the API in <paramref name="workingDirectory"/> with exactly the given settings (and command-line arguments).</summary>
+    /// <summary>Starts the API in <paramref name="workingDirectory"/> with exactly the given settings.</summary>
     public static ApiProcess Start(string workingDirectory, IDictionary<string, string?> environment, params string[] arguments)
     {
         var appDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!;

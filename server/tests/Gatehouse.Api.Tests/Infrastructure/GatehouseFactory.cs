@@ -12,8 +12,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gatehouse.Api.Tests.Infrastructure;
 
 /// <summary>
-/// The real app over a real SQLite file in a temporary folder of its own, with a clock the test
-/// can move and every log line kept for inspection.
+/// The real app over a real database of its own (a SQLite file in a temporary folder, or a PostgreSQL
+/// database for that folder: see <see cref="TestDatabase"/>), with a clock the test can move and
+/// every log line kept for inspection.
 /// </summary>
 public class GatehouseFactory : WebApplicationFactory<Program>
 {
@@ -84,6 +85,7 @@ public class GatehouseFactory : WebApplicationFactory<Program>
                 ["Gatehouse:RateLimits:Enabled"] = "false",
                 ["Gatehouse:Cors:Origins"] = $"{Origin},http://localhost:3000",
             });
+            configuration.AddInMemoryCollection(TestDatabase.SettingsFor(DataDirectory));
             configuration.AddInMemoryCollection(_settings);
         });
         builder.ConfigureLogging(logging => logging.AddProvider(new LogSinkProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
@@ -121,6 +123,7 @@ public class GatehouseFactory : WebApplicationFactory<Program>
 
     public static void DeleteDataDirectory(string directory)
     {
+        TestDatabase.Drop(directory);
         SqliteConnection.ClearAllPools();
         try
         {

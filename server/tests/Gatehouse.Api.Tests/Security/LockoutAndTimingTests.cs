@@ -150,7 +150,7 @@ public sealed class SignInDatabaseWorkTests
     {
         var statements = new StatementLog();
         using var factory = new GatehouseFactory()
-            .WithServices(services => services.ConfigureDbContext<GatehouseDbContext>(options => options.AddInterceptors(statements)));
+            .WithServices(services => services.AddSingleton<IInterceptor>(statements));
         var client = factory.CreateClient();
         var username = TestApi.NewUsername("work");
         var locked = TestApi.NewUsername("work");

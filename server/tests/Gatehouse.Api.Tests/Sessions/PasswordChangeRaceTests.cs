@@ -16,7 +16,7 @@ public sealed class PasswordChangeRaceTests
     {
         var gate = new SessionInsertGate();
         using var factory = new GatehouseFactory().WithServices(services =>
-            services.ConfigureDbContext<GatehouseDbContext>(options => options.AddInterceptors(gate)));
+            services.AddSingleton<IInterceptor>(gate));
         var (username, changer, _) = await factory.SignInAsync();
 
         // The sign-in passes the password check, then waits just before writing its session...
@@ -42,7 +42,7 @@ public sealed class PasswordChangeRaceTests
         // A wrong guess at the account bumps its concurrency stamp between the change's read and its write.
         var bump = new StampBump();
         using var factory = new GatehouseFactory().WithServices(services =>
-            services.ConfigureDbContext<GatehouseDbContext>(options => options.AddInterceptors(bump)));
+            services.AddSingleton<IInterceptor>(bump));
         var (username, access, _) = await factory.SignInAsync();
         bump.Arm(factory.DataDirectory, username);
 
@@ -57,14 +57,14 @@ public sealed class PasswordChangeRaceTests
     /// <summary>Changes the user's concurrency stamp from another connection just before the password is written.</summary>
     private sealed class StampBump : DbCommandInterceptor
     {
-        private string? _database;
+        private string? _directory;
         private string? _username;
 
         public bool Fired { get; private set; }
 
         public void Arm(string dataDirectory, string username)
         {
-            _database = Path.Combine(dataDirectory, "gatehouse.db");
+            _directory = dataDirectory;
             _username = username;
         }
 
@@ -73,18 +73,25 @@ public sealed class PasswordChangeRaceTests
         {
             // A one-statement save runs without a transaction, so no lock is held yet.
             if (command.CommandText.Contains("UPDATE \"AspNetUsers\"") && command.CommandText.Contains("\"PasswordHash\"")
-                && Interlocked.Exchange(ref _database, null) is { } database)
+                && Interlocked.Exchange(ref _directory, null) is { } directory)
             {
-                await using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");
-                await other.OpenAsync(cancellationToken);
+                await using var other = await TestDatabase.OpenAsync(directory);
                 var bump = other.CreateCommand();
-                bump.CommandText = "UPDATE AspNetUsers SET ConcurrencyStamp = $stamp WHERE UserName = $name";
-                bump.Parameters.AddWithValue("$stamp", Guid.NewGuid().ToString());
-                bump.Parameters.AddWithValue("$name", _username);
+                bump.CommandText = "UPDATE \"AspNetUsers\" SET \"ConcurrencyStamp\" = @stamp WHERE \"UserName\" = @name";
+                AddParameter(bump, "stamp", Guid.NewGuid().ToString());
+                AddParameter(bump, "name", _username);
                 Fired = await bump.ExecuteNonQueryAsync(cancellationToken) == 1;
             }
             return result;
         }
+    }
+
+    private static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Gatehouse.Api.Data.Migrations
+namespace Gatehouse.Api.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class SessionsRefreshTokensAudit : Migration

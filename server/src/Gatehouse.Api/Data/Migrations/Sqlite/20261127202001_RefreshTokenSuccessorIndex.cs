@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Gatehouse.Api.Data.Migrations
+namespace Gatehouse.Api.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class RefreshTokenSuccessorIndex : Migration

@@ -1,0 +1,86 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Api.Data;
+
+/// <summary>
+/// Brings the schema up to date with the chosen provider's migrations. Several instances starting
+/// at once are safe: EF Core takes a database lock around migrating.
+/// </summary>
+internal sealed partial class DatabaseMigrator(
+    IServiceProvider services,
+    IOptions<DatabaseOptions> options,
+    ILogger<DatabaseMigrator> logger)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+        var provider = options.Value.ProviderKind;
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            CreateSqliteFolder(db);
+        }
+        var pending = (await Reach(() => db.Database.GetPendingMigrationsAsync(cancellationToken))).ToList();
+        await Reach(() => db.Database.MigrateAsync(cancellationToken));
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // WAL lets readers (session checks) proceed while a sign-up or sign-in writes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        LogMigrated(logger, provider, pending.Count);
+    }
+
+    /// <summary>For deployments that migrate as a separate step: refuse to serve an outdated schema.</summary>
+    public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+        if (options.Value.ProviderKind == DatabaseProvider.Sqlite)
+        {
+            CreateSqliteFolder(db);
+        }
+        var pending = (await Reach(() => db.Database.GetPendingMigrationsAsync(cancellationToken))).ToList();
+        if (pending.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is {pending.Count} migration(s) behind ({string.Join(", ", pending)}) and Database:MigrateOnStart is false. " +
+                "Run `dotnet Gatehouse.Api.dll --migrate-only` with the same settings first, or set Database:MigrateOnStart to true.");
+        }
+    }
+
+    /// <summary>Turns "cannot reach the database" into a start-up message that says what to check.</summary>
+    private async Task<T> Reach<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception exception) when (exception.IsDatabaseUnavailable())
+        {
+            // The provider's message names the host or file, never the password.
+            throw new InvalidOperationException(
+                $"Cannot reach the {options.Value.ProviderKind} database: {exception.Message} " +
+                "Check ConnectionStrings:Default (env ConnectionStrings__Default) and that the database server is running.", exception);
+        }
+    }
+
+    private Task Reach(Func<Task> action) => Reach(async () =>
+    {
+        await action();
+        return true;
+    });
+
+    private static void CreateSqliteFolder(GatehouseDbContext db)
+    {
+        var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+        if (!string.IsNullOrEmpty(connection.DataSource) && connection.DataSource != ":memory:")
+        {
+            DatabaseInitializer.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(connection.DataSource))!, "ConnectionStrings:Default");
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Database schema ({Provider}) is up to date; applied {Applied} migration(s)")]
+    private static partial void LogMigrated(ILogger logger, DatabaseProvider provider, int applied);
+}

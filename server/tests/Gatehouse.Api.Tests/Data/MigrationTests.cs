@@ -1,0 +1,95 @@
+using System.Globalization;
+using Gatehouse.Api.Data;
+using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Api.Tests.Data;
+
+/// <summary>Each provider's migrations build the model; deployments can migrate as a step of their own.</summary>
+public sealed class MigrationTests
+{
+    [Fact]
+    public void The_sqlite_migrations_match_the_model()
+    {
+        using var db = new SqliteDesignTimeFactory().CreateDbContext([]);
+
+        Assert.False(db.Database.HasPendingModelChanges(), "run `dotnet ef migrations add` for SqliteGatehouseDbContext (Data/Migrations/README.md)");
+    }
+
+    [Fact]
+    public void The_postgres_migrations_match_the_model()
+    {
+        using var db = new PostgresDesignTimeFactory().CreateDbContext([]);
+
+        Assert.False(db.Database.HasPendingModelChanges(), "run `dotnet ef migrations add` for PostgresGatehouseDbContext (Data/Migrations/README.md)");
+    }
+
+    [Fact]
+    public async Task Migrate_only_applies_the_schema_and_exits_and_the_server_then_starts_without_migrating()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            var settings = Settings(directory);
+            await using (var migrate = ApiProcess.Start(directory, settings, "--migrate-only"))
+            {
+                Assert.True(await migrate.WaitForExitAsync(TimeSpan.FromSeconds(60)), "--migrate-only kept running:\n" + migrate.Output);
+                Assert.True(migrate.ExitCode == 0, migrate.Output);
+            }
+            Assert.True(await AppliedMigrationsAsync(directory) > 0);
+
+            settings["Database__MigrateOnStart"] = "false";
+            var port = int.Parse(settings["PORT"]!, CultureInfo.InvariantCulture);
+            await using var api = ApiProcess.Start(directory, settings);
+            Assert.True(await api.WaitUntilServingAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromSeconds(30)), api.Output);
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+
+    [Fact]
+    public async Task Without_migrate_on_start_an_outdated_schema_stops_startup_and_names_the_command()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            var settings = Settings(directory);
+            settings["Database__MigrateOnStart"] = "false";
+            await using var api = ApiProcess.Start(directory, settings);
+
+            Assert.True(await api.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the API started on an empty database:\n" + api.Output);
+            Assert.NotEqual(0, api.ExitCode);
+            Assert.Contains("--migrate-only", api.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+
+    /// <summary>The process's settings for the suite's database, with an empty schema.</summary>
+    private static Dictionary<string, string?> Settings(string directory)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Gatehouse__Data__Directory"] = directory,
+            ["PORT"] = ApiProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in TestDatabase.SettingsFor(directory, migrated: false))
+        {
+            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        return settings;
+    }
+
+    private static async Task<long> AppliedMigrationsAsync(string directory)
+    {
+        await using var connection = await TestDatabase.OpenAsync(directory);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\"";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+}
