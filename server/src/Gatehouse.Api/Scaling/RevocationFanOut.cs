@@ -92,12 +92,13 @@ public sealed partial class RevocationListener(
         {
             return;
         }
-        await redis.ConnectAsync();
         var subscribed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the loop: a throw escaping ExecuteAsync would stop the whole host.
+                await redis.ConnectAsync();
                 if (!subscribed)
                 {
                     await redis.Subscriber.SubscribeAsync(redis.RevokedChannel, OnMessage);
