@@ -27,6 +27,7 @@ public sealed class GatehouseCluster : IAsyncLifetime
 
     private readonly string _root = Directory.CreateTempSubdirectory("gatehouse-cluster-").FullName;
     private readonly string _database = $"gatehouse_cluster_{Guid.NewGuid():N}";
+    private readonly string _redisPrefix = $"gatehouse-cluster-{Guid.NewGuid():N}:";
     private readonly string _signingKey;
     private readonly string _keyPassphrase = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private string _connectionString = "";
@@ -104,6 +105,8 @@ public sealed class GatehouseCluster : IAsyncLifetime
         ["Database__Provider"] = "postgres",
         ["ConnectionStrings__Default"] = _connectionString,
         ["Redis__Configuration"] = TestServices.Redis,
+        // Counters and channels of its own: a Redis shared with other runs holds their rate-limit windows.
+        ["Redis__KeyPrefix"] = _redisPrefix,
         // nginx on this machine says who the client is.
         ["Gatehouse__ForwardedHeaders__KnownProxies"] = "127.0.0.1",
         // A long window, so that no window ends in the middle of a brute-force test.
