@@ -40,8 +40,6 @@ public sealed partial class SigningKeyRing(
     ILogger<SigningKeyRing> logger)
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    // Decrypting costs a PBKDF2 run, so each row's private key is opened once per process.
-    private readonly Dictionary<string, (ECDsa? Key, string? Problem)> _opened = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<RingKey>? _keys; // newest first, swapped whole on each refresh
     private ECDsa? _configured;
@@ -141,7 +139,6 @@ public sealed partial class SigningKeyRing(
                 _keys = keys.Where(k => !retired.Contains(k.Kid)).ToList();
                 foreach (var kid in retired)
                 {
-                    _opened.Remove(kid);
                     LogKeyDeleted(logger, kid);
                 }
             }
@@ -254,6 +251,12 @@ public sealed partial class SigningKeyRing(
             var row = rows[i];
             // Any newer key ends this one's signing once it activates; the earliest such moment counts.
             DateTimeOffset? signsUntil = i + 1 < rows.Count ? rows.Skip(i + 1).Min(r => r.ActivatesAt) : null;
+            // A key already held keeps its objects: IdentityModel caches its crypto providers per key.
+            if (_keys?.FirstOrDefault(k => k.Kid == row.Kid) is { } held)
+            {
+                keys.Add(held with { SignsUntil = signsUntil, VerifiesUntil = signsUntil + Settings.RetirementGrace });
+                continue;
+            }
             var publicEcdsa = ECDsa.Create();
             publicEcdsa.ImportFromPem(row.PublicKey);
             var publicKey = new ECDsaSecurityKey(publicEcdsa) { KeyId = row.Kid };
@@ -283,14 +286,10 @@ public sealed partial class SigningKeyRing(
             unusable = "its private key lives in configuration (Gatehouse:Tokens:SigningKey or SigningKeyPath) and this instance is not configured with it";
             return null;
         }
-        if (!_opened.TryGetValue(row.Kid, out var opened))
-        {
-            var key = SigningKeyMaterial.Unprotect(row, Settings.KeyPassphrase, out var problem);
-            opened = (key, key is null ? problem : null);
-            _opened[row.Kid] = opened;
-        }
-        unusable = opened.Problem;
-        return opened.Key;
+        // A PBKDF2 run: done once per key and process, since Build keeps the keys it already holds.
+        var key = SigningKeyMaterial.Unprotect(row, Settings.KeyPassphrase, out var problem);
+        unusable = key is null ? problem : null;
+        return key;
     }
 
     [LoggerMessage(LogLevel.Information, "Signing key {Kid} is in the ring; it signs from {ActivatesAt:u}")]
