@@ -47,6 +47,12 @@ public static class Commands
             LogFailed(logger, command, exception.Message);
             return 1;
         }
+        finally
+        {
+            // The console logger writes from a queue of its own; disposing the app flushes it, so the
+            // failure's message is printed before the process exits rather than lost.
+            await app.DisposeAsync();
+        }
     }
 
     private static void LogFailed(ILogger logger, string command, string message) =>
