@@ -11,8 +11,19 @@ internal sealed partial class SigningKeyRefresher(
     SigningKeyRing ring, IOptions<TokenOptions> options, TimeProvider time, ILogger<SigningKeyRefresher> logger)
     : BackgroundService, IHostedLifecycleService
 {
-    public Task StartingAsync(CancellationToken cancellationToken) =>
-        options.Value.UsesSharedSecret ? Task.CompletedTask : ring.StartAsync(requireUsable: true, cancellationToken);
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.UsesSharedSecret)
+        {
+            return Task.CompletedTask;
+        }
+        if (settings.KeyActivationDelay < settings.KeyRefreshInterval + TokenOptions.JwksMaxAge)
+        {
+            LogShortActivationDelay(logger, settings.KeyActivationDelay, settings.KeyRefreshInterval + TokenOptions.JwksMaxAge);
+        }
+        return ring.StartAsync(requireUsable: true, cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,6 +49,9 @@ internal sealed partial class SigningKeyRefresher(
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(LogLevel.Warning, "Gatehouse:Tokens:KeyActivationDelay ({Delay}) is shorter than {Safe}: a verifier that caches the JWKS for its max-age may meet a rotated-in key before it has fetched it (Gatehouse's web app refetches on an unknown kid)")]
+    private static partial void LogShortActivationDelay(ILogger logger, TimeSpan delay, TimeSpan safe);
 
     [LoggerMessage(LogLevel.Warning, "Reloading the signing key ring failed; will retry")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);

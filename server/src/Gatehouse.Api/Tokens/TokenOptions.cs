@@ -46,7 +46,9 @@ public sealed class TokenOptions
 
     /// <summary>
     /// How long a new key is published in the JWKS before it signs, so every instance (one refresh)
-    /// and every verifier (JWKS max-age, the web app's 10-minute cache) knows it first.
+    /// and every verifier (JWKS max-age, the web app's 10-minute cache) knows it first. Shorter than
+    /// the refresh interval plus the JWKS max-age is allowed (tests, a cluster whose only verifier
+    /// refetches on an unknown kid) and warned about at start.
     /// </summary>
     public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -116,12 +118,13 @@ internal sealed class TokenOptionsValidator(IHostEnvironment environment) : IVal
             {
                 failures.Add($"Gatehouse:Tokens:KeyRefreshInterval is {options.KeyRefreshInterval}; use 00:00:01 to 00:05:00, e.g. 00:00:30 (default).");
             }
-            var minimumDelay = options.KeyRefreshInterval + TokenOptions.JwksMaxAge;
+            // Every instance must have read a new key before any instance signs with it: two refreshes' worth.
+            var minimumDelay = options.KeyRefreshInterval * 2;
             if (options.KeyActivationDelay < minimumDelay || options.KeyActivationDelay > TimeSpan.FromDays(7))
             {
                 failures.Add(
-                    $"Gatehouse:Tokens:KeyActivationDelay is {options.KeyActivationDelay}; use at least {minimumDelay} (the key refresh interval plus the JWKS's 5-minute cache) " +
-                    "and at most 7 days, e.g. 00:15:00 (default). Shorter, and an instance or verifier could meet a token signed by a key it has not seen.");
+                    $"Gatehouse:Tokens:KeyActivationDelay is {options.KeyActivationDelay}; use at least {minimumDelay} (twice the key refresh interval, so every instance " +
+                    "knows a new key before it signs) and at most 7 days, e.g. 00:15:00 (default, which also outlasts the JWKS's 5-minute cache).");
             }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -110,9 +110,10 @@ public sealed class GatehouseCluster : IAsyncLifetime
         ["Gatehouse__RateLimits__Login__PerUser"] = LoginsPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gatehouse__RateLimits__Login__Window"] = "00:30:00",
         // The signing-key ring (issue 5): reload often and activate a new key soon, so a rotation
-        // completes within seconds.
-        ["Gatehouse__Tokens__KeyRing__ReloadInterval"] = "00:00:01",
-        ["Gatehouse__Tokens__KeyRing__ActivationDelay"] = "00:00:03",
+        // completes within seconds. The passphrase encrypts the keys the ring keeps in the database.
+        ["Gatehouse__Tokens__KeyRefreshInterval"] = "00:00:01",
+        ["Gatehouse__Tokens__KeyActivationDelay"] = "00:00:03",
+        ["Gatehouse__Tokens__KeyPassphrase"] = "cluster-test-passphrase-0123456789",
     };
 
     /// <summary>Runs the API's command-line mode (e.g. --rotate-signing-key) against the cluster's database, to its end.</summary>
