@@ -29,8 +29,8 @@ public sealed class GatehouseCluster : IAsyncLifetime
     private readonly string _database = $"gatehouse_cluster_{Guid.NewGuid():N}";
     private readonly string _redisPrefix = $"gatehouse-cluster-{Guid.NewGuid():N}:";
     private readonly string _signingKey;
-    /// <summary>How long a rotated-in key is published before it signs: ten refresh intervals.</summary>
-    public static readonly TimeSpan KeyActivationDelay = TimeSpan.FromSeconds(10);
+    /// <summary>How long a rotated-in key is published before it signs: fifteen refresh intervals.</summary>
+    public static readonly TimeSpan KeyActivationDelay = TimeSpan.FromSeconds(15);
 
     private readonly string _keyPassphrase = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private string _connectionString = "";
