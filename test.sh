@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every Gatehouse test: the API's xunit suite, the web app's type-check, lint and unit
-# tests, and the end-to-end suite in Debian's Chromium against the real API and `next start`.
-# Installs what is missing (NuGet and npm packages; chromium with apt, never a downloaded
-# browser). Every step runs even when an earlier one fails; exits non-zero if any failed.
+# Runs every Gatehouse test: the API's xunit suite on SQLite and on PostgreSQL, the cross-instance
+# suite (two API processes behind nginx), the web app's type-check, lint and unit tests, and the
+# end-to-end suite in Debian's Chromium against the real API and `next start`.
+# Installs what is missing (NuGet and npm packages; chromium, postgresql, redis-server and nginx
+# with apt, never a downloaded browser); PostgreSQL and Redis run as throwaway instances on
+# loopback ports (scripts/services.sh), not as system services, and are stopped at the end.
+# Every step runs even when an earlier one fails; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")"
 exec </dev/null
@@ -12,7 +15,9 @@ export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Settings of a developer's shell must not leak into the tests.
 unset PORT WEB_PORT FRONTEND_URL JWT_SECRET ENVIRONMENT ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT DOTNET_ENVIRONMENT \
   NEXT_PUBLIC_BACKEND_URL GATEHOUSE_API_URL GATEHOUSE_SESSION_CHECK GATEHOUSE_TOKEN_ISSUER GATEHOUSE_TOKEN_AUDIENCE \
-  E2E_PORTS E2E_DATA_DIR E2E_DATA_DIR_OWNED || true
+  E2E_PORTS E2E_DATA_DIR E2E_DATA_DIR_OWNED \
+  GATEHOUSE_TEST_DATABASE GATEHOUSE_TEST_POSTGRES GATEHOUSE_TEST_PG_CTL GATEHOUSE_TEST_REDIS || true
+. scripts/services.sh
 
 die() { echo "test.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
@@ -21,8 +26,9 @@ command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required"
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's chromium for the e2e tests"
   [ "$(id -u)" -eq 0 ] || die "chromium is missing; install it with: sudo apt-get install chromium"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
+  apt_install chromium || die "apt-get install chromium failed"
 fi
+install_services || die "postgresql, redis-server and nginx are needed for the server tests"
 
 work=$(mktemp -d)
 # Every process the e2e step starts carries this mark in its environment; sweep() ends any
@@ -35,7 +41,7 @@ sweep() {
     if grep -qzx "$run_mark" "$environ" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
   done
 }
-trap 'sweep; rm -rf "$work"' EXIT
+trap 'sweep; stop_services; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 failures=()
 passed=0 failed=0 skipped=0
@@ -49,22 +55,45 @@ step() { # name command...
 }
 
 # --- server -----------------------------------------------------------------------------
-step "server: restore and build" dotnet build server/Gatehouse.slnx -c Release -nologo -v quiet
-server_tests() {
-  dotnet test server/Gatehouse.slnx -c Release --no-build 2>&1 | tee "$work/server.log"
+# The cross-instance suite is its own project, outside the solution: it needs PostgreSQL, Redis
+# and nginx, so a plain `dotnet test` in server/ stays the self-contained per-provider suite.
+server_build() {
+  dotnet build server/Gatehouse.slnx -c Release -nologo -v quiet &&
+    dotnet build server/tests/Gatehouse.Cluster.Tests -c Release -nologo -v quiet
+}
+step "server: restore and build" server_build
+# Exported to every suite below: GATEHOUSE_TEST_POSTGRES, GATEHOUSE_TEST_PG_CTL, GATEHOUSE_TEST_REDIS.
+step "services: throwaway PostgreSQL and Redis on loopback" eval 'start_postgres && start_redis'
+xunit_tests() { # label project-or-solution [VAR=value...]
+  local label=$1 target=$2 log="$work/xunit-$RANDOM.log"; shift 2
+  env "$@" dotnet test "$target" -c Release --no-build 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]} counts
   # Summed over the test assemblies' "Passed!/Failed! - Failed: N, Passed: N, Skipped: N" lines.
-  counts=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$work/server.log" | awk '{
+  counts=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" | awk '{
     for (i = 1; i <= NF; i++) {
       if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
     } } END { print p + 0, f + 0, s + 0 }' | tr -d ',')
   read -r p f s <<<"$counts"
   if [ "$p$f$s" = "000" ]; then echo "no test summary found; dotnet test exited with $status"; return 1; fi
-  echo "server: $p passed, $f failed, $s skipped"
+  echo "$label: $p passed, $f failed, $s skipped"
   count "$p" "$f" "$s"
   [ "$status" -eq 0 ]
 }
-step "server: tests (xunit over real SQLite)" server_tests
+# Without a server the PostgreSQL run would quietly test SQLite a second time.
+postgres_tests() {
+  [ -n "${GATEHOUSE_TEST_POSTGRES:-}" ] || { echo "PostgreSQL is not running (see the services step)"; return 1; }
+  xunit_tests "server (PostgreSQL)" server/Gatehouse.slnx GATEHOUSE_TEST_DATABASE=postgres
+}
+# The cross-instance suite starts API processes and nginx; marked, so sweep() ends any it leaves.
+cluster_tests() {
+  xunit_tests "cross-instance" server/tests/Gatehouse.Cluster.Tests "$run_mark"
+  local status=$?
+  sweep
+  return $status
+}
+step "server (SQLite): tests (xunit)" xunit_tests "server (SQLite)" server/Gatehouse.slnx
+step "server (PostgreSQL): tests (xunit)" postgres_tests
+step "server: cross-instance suite (two API processes behind nginx, PostgreSQL, Redis)" cluster_tests
 
 # --- web --------------------------------------------------------------------------------
 web_install() {

@@ -61,7 +61,7 @@ public static partial class AuthEndpoints
         {
             return Problems.Validation(errors);
         }
-        if (limits.TryAcquireForUser(LimitedAction.Register, users.NormalizeName(request!.Username)!, http) is { } limited)
+        if (await limits.TryAcquireForUserAsync(LimitedAction.Register, users.NormalizeName(request!.Username)!, http) is { } limited)
         {
             return limited;
         }
@@ -120,7 +120,7 @@ public static partial class AuthEndpoints
             return Problems.Validation(missing);
         }
         // Per account, whether or not it exists: a 429 for some names only would reveal which exist.
-        if (limits.TryAcquireForUser(LimitedAction.Login, users.NormalizeName(request!.Username)!, http) is { } limited)
+        if (await limits.TryAcquireForUserAsync(LimitedAction.Login, users.NormalizeName(request!.Username)!, http) is { } limited)
         {
             return limited;
         }
@@ -220,7 +220,7 @@ public static partial class AuthEndpoints
         HttpContext http)
     {
         var (userId, sessionId) = principal.Session();
-        if (limits.TryAcquireForUser(LimitedAction.Password, userId.ToString(), http) is { } limited)
+        if (await limits.TryAcquireForUserAsync(LimitedAction.Password, userId.ToString(), http) is { } limited)
         {
             return limited;
         }

@@ -22,14 +22,16 @@ internal sealed partial class DatabaseMigrator(
         {
             CreateSqliteFolder(db);
         }
-        var pending = (await Reach(() => db.Database.GetPendingMigrationsAsync(cancellationToken))).ToList();
+        // On an empty PostgreSQL database EF logs one spurious "Failed executing DbCommand … __EFMigrationsHistory"
+        // here (npgsql/efcore.pg#3407): the provider learns that the table is missing by querying it.
         await Reach(() => db.Database.MigrateAsync(cancellationToken));
         if (provider == DatabaseProvider.Sqlite)
         {
             // WAL lets readers (session checks) proceed while a sign-up or sign-in writes.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
-        LogMigrated(logger, provider, pending.Count);
+        var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Count();
+        LogMigrated(logger, provider, applied);
     }
 
     /// <summary>For deployments that migrate as a separate step: refuse to serve an outdated schema.</summary>
@@ -81,6 +83,6 @@ internal sealed partial class DatabaseMigrator(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Database schema ({Provider}) is up to date; applied {Applied} migration(s)")]
+    [LoggerMessage(LogLevel.Information, "Database schema ({Provider}) is up to date: {Applied} migration(s) applied")]
     private static partial void LogMigrated(ILogger logger, DatabaseProvider provider, int applied);
 }

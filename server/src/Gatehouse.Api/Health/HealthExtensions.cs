@@ -9,7 +9,7 @@ namespace Gatehouse.Api.Health;
 
 public static class HealthExtensions
 {
-    private const string ReadyTag = "ready";
+    internal const string ReadyTag = "ready";
 
     public static IServiceCollection AddGatehouseHealth(this IServiceCollection services)
     {
@@ -23,7 +23,10 @@ public static class HealthExtensions
         return services;
     }
 
-    /// <summary><c>/health</c>: the process answers. <c>/health/ready</c>: and its database does too.</summary>
+    /// <summary>
+    /// <c>/health</c>: the process answers. <c>/health/ready</c>: and its database does too (and Redis,
+    /// when configured, reported as Degraded while down).
+    /// </summary>
     public static IEndpointRouteBuilder MapGatehouseHealth(this IEndpointRouteBuilder routes)
     {
         routes.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
@@ -35,7 +38,8 @@ public static class HealthExtensions
     {
         // Names and states only: exception messages could carry connection strings.
         var checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString());
-        if (report.Status == HealthStatus.Healthy)
+        // Degraded (Redis down, see Scaling/) still serves correctly: a 200 with the same shape as Healthy.
+        if (report.Status != HealthStatus.Unhealthy)
         {
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString(), checks }));

@@ -54,21 +54,40 @@ public enum LimitedAction
     Password,
 }
 
+/// <summary>Where a fixed window is counted when it is shared by every instance (Redis, see Scaling/).</summary>
+public interface ISharedRateLimitCounter
+{
+    /// <summary>False when nothing shared is configured: each instance counts on its own.</summary>
+    bool Enabled { get; }
+
+    /// <summary>
+    /// Counts one attempt in the window of <paramref name="key"/>: null when it is within
+    /// <paramref name="permits"/>, else how long until the window ends. Throws when the store cannot
+    /// answer; the caller then counts on this instance.
+    /// </summary>
+    ValueTask<TimeSpan?> TakeAsync(LimitedAction action, bool perUser, string key, int permits, TimeSpan window);
+}
+
 /// <summary>
 /// The per-IP and per-account limiters (System.Threading.RateLimiting fixed windows, partitioned by
 /// key, the engine of ASP.NET Core's rate limiter). The account key is known only once the body is
 /// read or the token resolved, after the rate-limiting middleware has run, so handlers ask here.
+/// With a shared counter (Redis) every instance counts in one window; while it cannot answer, each
+/// instance counts on its own, so limits still hold, per instance, and never fail open.
 /// </summary>
 public sealed partial class BruteForceLimits : IDisposable
 {
     private readonly RateLimitSettings _settings;
     private readonly Dictionary<(LimitedAction, bool PerUser), PartitionedRateLimiter<string>> _limiters = [];
     private readonly ILogger<BruteForceLimits> _logger;
+    private readonly ISharedRateLimitCounter? _shared;
+    private int _sharedDown;
 
-    public BruteForceLimits(IOptions<RateLimitSettings> options, ILogger<BruteForceLimits> logger)
+    public BruteForceLimits(IOptions<RateLimitSettings> options, ILogger<BruteForceLimits> logger, ISharedRateLimitCounter? shared = null)
     {
         _settings = options.Value;
         _logger = logger;
+        _shared = shared;
         foreach (var action in Enum.GetValues<LimitedAction>())
         {
             var limit = Limit(action);
@@ -78,8 +97,8 @@ public sealed partial class BruteForceLimits : IDisposable
     }
 
     /// <summary>Takes one attempt from the caller's address; null when allowed, else the 429 to send.</summary>
-    public ProblemHttpResult? TryAcquireForClient(LimitedAction action, HttpContext http) =>
-        TryAcquire(action, perUser: false, ClientKey(http.Connection.RemoteIpAddress), http);
+    public ValueTask<ProblemHttpResult?> TryAcquireForClientAsync(LimitedAction action, HttpContext http) =>
+        TryAcquireAsync(action, perUser: false, ClientKey(http.Connection.RemoteIpAddress), http);
 
     /// <summary>
     /// The bucket of a client address. One IPv6 host usually holds a whole /64, so the /64 is the
@@ -105,21 +124,56 @@ public sealed partial class BruteForceLimits : IDisposable
     }
 
     /// <summary>Takes one attempt from the account (a normalized username or a user id).</summary>
-    public ProblemHttpResult? TryAcquireForUser(LimitedAction action, string userKey, HttpContext http) =>
-        TryAcquire(action, perUser: true, userKey, http);
+    public ValueTask<ProblemHttpResult?> TryAcquireForUserAsync(LimitedAction action, string userKey, HttpContext http) =>
+        TryAcquireAsync(action, perUser: true, userKey, http);
 
-    private ProblemHttpResult? TryAcquire(LimitedAction action, bool perUser, string key, HttpContext http)
+    private async ValueTask<ProblemHttpResult?> TryAcquireAsync(LimitedAction action, bool perUser, string key, HttpContext http)
     {
         if (!_settings.Enabled)
         {
             return null;
         }
+        var retryAfter = _shared is { Enabled: true } shared ? await TakeSharedAsync(shared, action, perUser, key) : TakeLocal(action, perUser, key);
+        return retryAfter is { } wait ? Limited(action, perUser, wait, http) : null;
+    }
+
+    /// <summary>Counts in the shared window; while that cannot answer, on this instance's own.</summary>
+    private async ValueTask<TimeSpan?> TakeSharedAsync(ISharedRateLimitCounter shared, LimitedAction action, bool perUser, string key)
+    {
+        var limit = Limit(action);
+        try
+        {
+            var wait = await shared.TakeAsync(action, perUser, key, perUser ? limit.PerUser : limit.PerIp, limit.Window);
+            if (Interlocked.Exchange(ref _sharedDown, 0) == 1)
+            {
+                LogSharedBack(_logger);
+            }
+            return wait;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Counting here only is weaker (N instances allow N times the limit) but never unlimited.
+            // One warning per outage, with the error's type only: its message may name the server.
+            if (Interlocked.Exchange(ref _sharedDown, 1) == 0)
+            {
+                LogSharedDown(_logger, exception.GetType().Name);
+            }
+            return TakeLocal(action, perUser, key);
+        }
+    }
+
+    private TimeSpan? TakeLocal(LimitedAction action, bool perUser, string key)
+    {
         using var lease = _limiters[(action, perUser)].AttemptAcquire(key);
         if (lease.IsAcquired)
         {
             return null;
         }
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limit(action).Window;
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limit(action).Window;
+    }
+
+    private ProblemHttpResult Limited(LimitedAction action, bool perUser, TimeSpan retryAfter, HttpContext http)
+    {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         LogLimited(_logger, action, perUser ? "account" : "address", ClientInfo.IpAddress(http));
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -155,6 +209,12 @@ public sealed partial class BruteForceLimits : IDisposable
         }
     }
 
+    [LoggerMessage(LogLevel.Warning, "Shared rate-limit counters are unavailable ({Error}); each instance counts on its own until they answer again")]
+    private static partial void LogSharedDown(ILogger logger, string error);
+
+    [LoggerMessage(LogLevel.Information, "Shared rate-limit counters answer again")]
+    private static partial void LogSharedBack(ILogger logger);
+
     [LoggerMessage(LogLevel.Warning, "Rate limit hit: {Action} per {Scope}, from {IpAddress}")]
     private static partial void LogLimited(ILogger logger, LimitedAction action, string scope, string? ipAddress);
 }
@@ -172,7 +232,7 @@ public static class BruteForceLimitsExtensions
     /// <summary>Limits an endpoint per client address, before its handler runs.</summary>
     public static RouteHandlerBuilder LimitPerClient(this RouteHandlerBuilder builder, LimitedAction action) =>
         builder.AddEndpointFilter(async (context, next) =>
-            (object?)context.HttpContext.RequestServices.GetRequiredService<BruteForceLimits>().TryAcquireForClient(action, context.HttpContext)
+            (object?)await context.HttpContext.RequestServices.GetRequiredService<BruteForceLimits>().TryAcquireForClientAsync(action, context.HttpContext)
                 ?? await next(context))
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }

@@ -49,7 +49,7 @@ public static class SessionEndpoints
             return Problems.Unauthorized(AuthErrors.RefreshInvalid);
         }
         var owner = found.Session;
-        if (limits.TryAcquireForUser(LimitedAction.Refresh, owner.UserId.ToString(), http) is { } limited)
+        if (await limits.TryAcquireForUserAsync(LimitedAction.Refresh, owner.UserId.ToString(), http) is { } limited)
         {
             return limited;
         }

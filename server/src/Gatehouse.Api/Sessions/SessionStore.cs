@@ -25,13 +25,31 @@ public sealed record RefreshResult(IssuedSession? Issued, RefreshFailure? Failur
 public sealed record PresentedRefreshToken(byte[] Value, RefreshToken Row, Session Session);
 
 /// <summary>
+/// Tells the other instances of the API that sessions were revoked, so that their caches refuse them
+/// too (Redis pub/sub, see Scaling/). Called after the revocation has committed: the database stays
+/// the source of truth, and a message that does not arrive costs at most a cache lifetime.
+/// </summary>
+public interface ISessionRevocationFanOut
+{
+    /// <summary>Never throws: the revocation has happened whether or not the others hear of it.</summary>
+    Task PublishAsync(IReadOnlyCollection<Guid> sessionIds);
+}
+
+/// <summary>One instance: nobody else to tell.</summary>
+internal sealed class NoRevocationFanOut : ISessionRevocationFanOut
+{
+    public Task PublishAsync(IReadOnlyCollection<Guid> sessionIds) => Task.CompletedTask;
+}
+
+/// <summary>
 /// Creates, refreshes, lists and revokes sessions. Access-token checks are cached; a revocation
-/// updates the cache at once. Dates are compared here rather than in SQL, which SQLite cannot do
+/// updates this instance's cache at once and the others' through the fan-out. Dates are compared here rather than in SQL, which SQLite cannot do
 /// for DateTimeOffset; every query is bounded by a key (token hash, session id, user id).
 /// </summary>
 public sealed class SessionStore(
     GatehouseDbContext db,
     SessionCache cache,
+    ISessionRevocationFanOut fanOut,
     TimeProvider time,
     IOptions<TokenOptions> tokens,
     IOptions<SessionOptions> options)
@@ -177,6 +195,7 @@ public sealed class SessionStore(
         }
         if (!cache.TryGet(sessionId, out var state))
         {
+            var generation = cache.Generation;
             var row = await db.Sessions.AsNoTracking()
                 .Where(s => s.Id == sessionId)
                 .Select(s => new { s.UserId, s.ExpiresAt, s.RevokedAt })
@@ -184,7 +203,7 @@ public sealed class SessionStore(
             state = row is null
                 ? SessionState.Missing
                 : new SessionState(row.UserId, row.ExpiresAt, Revoked: row.RevokedAt is not null);
-            cache.Remember(sessionId, state);
+            cache.Remember(sessionId, state, generation);
         }
         // Asked again: a logout may have landed while the row was being read, and its mark wins.
         return !state.Revoked && !cache.IsRevoked(sessionId)
@@ -202,6 +221,7 @@ public sealed class SessionStore(
         await db.Sessions
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), CancellationToken.None);
+        await fanOut.PublishAsync([sessionId]);
     }
 
     /// <summary>Revokes one of the user's live sessions; false when it is not one of them.</summary>
@@ -246,11 +266,14 @@ public sealed class SessionStore(
         {
             cache.MarkRevoked(id, RevokedMarkLifetime);
         }
+        await fanOut.PublishAsync(live.Union(changed).ToList());
         return changed.Count;
     }
 
-    // A revoked mark must outlast every access token the session could still hold.
-    private TimeSpan RevokedMarkLifetime => tokens.Value.Lifetime + tokens.Value.ClockSkew;
+    private TimeSpan RevokedMarkLifetime => RevokedMarkLifetimeFor(tokens.Value);
+
+    /// <summary>A revoked mark must outlast every access token the session could still hold.</summary>
+    internal static TimeSpan RevokedMarkLifetimeFor(TokenOptions tokens) => tokens.Lifetime + tokens.ClockSkew;
 
     private static bool IsLive(Session session, DateTimeOffset now) =>
         session.RevokedAt is null && now < session.ExpiresAt && now < session.IdleExpiresAt;
@@ -278,8 +301,11 @@ public readonly record struct SessionState(Guid UserId, DateTimeOffset ExpiresAt
 /// <summary>
 /// A bounded in-memory cache of session states, so a signed-in request costs no database read.
 /// Entries live at most <see cref="Ttl"/>, which bounds how long a revocation made elsewhere
-/// (another instance, a direct database edit) can go unseen here. Revocations made here are kept
-/// apart, for as long as a token of the session could live, and no later read can undo them.
+/// (a direct database edit, or another instance when there is no fan-out) can go unseen here.
+/// Revocations made here or announced by the fan-out are kept apart, for as long as a token of the
+/// session could live, and no later read can undo them.
+/// While the fan-out is not listening (<see cref="Distrust"/>), another instance's revocation could
+/// go unheard, so the positive entries are not used: every check asks the database.
 /// </summary>
 public sealed class SessionCache : IDisposable
 {
@@ -288,18 +314,71 @@ public sealed class SessionCache : IDisposable
 
     private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
     private readonly MemoryCache _revoked = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly Lock _gate = new();
+    private long _generation;
+    private bool _distrusted;
 
-    public bool TryGet(Guid sessionId, out SessionState state) => _states.TryGetValue(sessionId, out state);
+    /// <summary>Changes whenever trust is lost or regained; a read begun before a change is not remembered.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>False while revocations made elsewhere may be going unheard.</summary>
+    public bool Trusted => !Volatile.Read(ref _distrusted);
+
+    public bool TryGet(Guid sessionId, out SessionState state)
+    {
+        if (!Trusted)
+        {
+            state = default;
+            return false;
+        }
+        return _states.TryGetValue(sessionId, out state);
+    }
 
     public bool IsRevoked(Guid sessionId) => _revoked.TryGetValue(sessionId, out _);
 
-    public void Remember(Guid sessionId, SessionState state) =>
-        _states.Set(sessionId, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
+    /// <summary>Keeps a state read from the database, unless trust changed since <paramref name="generation"/>.</summary>
+    public void Remember(Guid sessionId, SessionState state, long generation)
+    {
+        lock (_gate)
+        {
+            if (!_distrusted && generation == _generation)
+            {
+                _states.Set(sessionId, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
+            }
+        }
+    }
+
+    /// <summary>Keeps the state of a session this instance has just created.</summary>
+    public void Remember(Guid sessionId, SessionState state) => Remember(sessionId, state, Generation);
 
     public void MarkRevoked(Guid sessionId, TimeSpan tokenLifetime)
     {
         _revoked.Set(sessionId, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = tokenLifetime });
         _states.Remove(sessionId);
+    }
+
+    /// <summary>Revocations made elsewhere may go unheard from now on: stop answering from the positive entries.</summary>
+    public void Distrust()
+    {
+        lock (_gate)
+        {
+            _distrusted = true;
+            _generation++;
+        }
+    }
+
+    /// <summary>
+    /// Revocations made elsewhere are heard again. Any that were missed meanwhile may sit behind a
+    /// positive entry, so every positive entry goes.
+    /// </summary>
+    public void Trust()
+    {
+        lock (_gate)
+        {
+            _states.Clear();
+            _distrusted = false;
+            _generation++;
+        }
     }
 
     public void Dispose()

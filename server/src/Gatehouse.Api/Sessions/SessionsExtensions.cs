@@ -1,4 +1,5 @@
 using Gatehouse.Api.Audit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
@@ -10,6 +11,8 @@ public static class SessionsExtensions
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
         services.AddSingleton<SessionCache>();
+        // Replaced by the Redis fan-out when Redis is configured (Scaling/).
+        services.TryAddSingleton<ISessionRevocationFanOut, NoRevocationFanOut>();
         services.AddScoped<SessionStore>();
         services.AddScoped<AuditLog>();
         services.AddSingleton<SessionJanitor>();

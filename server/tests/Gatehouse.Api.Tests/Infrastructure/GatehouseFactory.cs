@@ -84,6 +84,8 @@ public class GatehouseFactory : WebApplicationFactory<Program>
                 // switch the limits back on with small numbers.
                 ["Gatehouse:RateLimits:Enabled"] = "false",
                 ["Gatehouse:Cors:Origins"] = $"{Origin},http://localhost:3000",
+                // One instance unless a test gives it Redis; a Redis__Configuration in the shell must not leak in.
+                ["Redis:Configuration"] = "",
             });
             configuration.AddInMemoryCollection(TestDatabase.SettingsFor(DataDirectory));
             configuration.AddInMemoryCollection(_settings);
