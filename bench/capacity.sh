@@ -8,7 +8,8 @@
 # the PostgreSQL server (postmaster and all its children) per operation, database commits, rows
 # inserted/updated and WAL bytes per operation (pg_stat_database / pg_stat_user_tables deltas),
 # and Redis commands per operation (INFO commandstats deltas). Also measures one password hash on
-# one thread (bench/hash-cost.cs). Writes bench/capacity.md and prints it. About 4-5 minutes.
+# one thread (bench/hash-cost.cs). Writes bench/capacity.md and prints it. About 7 minutes with all three
+# set-ups (each PostgreSQL reading waits ~11 s for the server to publish its counters).
 #
 #   DURATION=10        seconds of measured load per operation (after WARMUP seconds unmeasured)
 #   WARMUP=2
@@ -190,8 +191,10 @@ start_api() { # label, then extra environment assignments
   api_port=$(free_port)
   mkdir -p "$work/$label"
   (
-    cd "$work/$label" # no stray .env file is read
-    exec env ASPNETCORE_ENVIRONMENT=Production PORT="$api_port" \
+    # Its own working folder, so no stray .env file is read; the content root (appsettings.json, with
+    # its log levels) is the build output, as when run.sh starts it from the project folder.
+    cd "$work/$label"
+    exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" PORT="$api_port" \
       Gatehouse__Tokens__SigningKey="$signing_key" \
       Gatehouse__Data__Directory="$work/$label" \
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
@@ -399,7 +402,7 @@ dirty=$(git status --porcelain -- server 2>/dev/null | grep -q . && echo " (with
   echo "**Costs are the model, rates are not**: the rate depends on what else this machine was doing, while"
   echo "CPU-seconds per operation (from /proc, API process and PostgreSQL server separately) hardly do."
   echo
-  echo "| Database | Operation | Conns | 2xx/s | Errors | p50 / p99 ms | API CPU ms/op | Ops per API core-s | DB CPU ms/op | DB commits/op | Rows inserted/op | Rows updated/op | WAL bytes/op | Redis cmds/op (CPU) |"
+  echo "| Database | Operation | Conns | 2xx/s | Errors | p50 / p99 ms | API CPU ms/op | Ops per API core-s | DB CPU ms/op | DB commits/op | Rows inserted/op | Rows updated/op | WAL bytes/op | Redis commands/op (Redis CPU ms) |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   if [ ${#details[@]} -gt 0 ]; then
@@ -425,8 +428,11 @@ dirty=$(git status --porcelain -- server 2>/dev/null | grep -q . && echo " (with
   echo "How to read it: *API CPU ms/op* is the API process's user+system CPU time during the run divided"
   echo "by the 2xx answers; *Ops per API core-s* is its inverse, the throughput one fully used core gives."
   echo "*DB CPU* sums the PostgreSQL postmaster and all its children (backends, WAL writer, checkpointer,"
-  echo "autovacuum). *DB commits* counts every transaction, single-statement reads included. Errors are"
-  echo "non-2xx answers plus refresh answers without a new refresh cookie; they should be 0."
+  echo "autovacuum). *DB commits* counts every transaction, single-statement reads included (and Npgsql's"
+  echo "DISCARD ALL when a pooled connection is reused). *Redis commands* is INFO commandstats: an EVALSHA"
+  echo "and each command its script runs count apart. Errors are non-2xx answers plus refresh answers"
+  echo "without a new refresh cookie; they should be 0. Requests still in flight when wrk stops are done"
+  echo "by the server but not counted, so per-operation counts can read a little above the true 1.00."
 } >bench/capacity.md
 echo >&2
 cat bench/capacity.md
