@@ -84,9 +84,11 @@ postgres_tests() {
   [ -n "${GATEHOUSE_TEST_POSTGRES:-}" ] || { echo "PostgreSQL is not running (see the services step)"; return 1; }
   xunit_tests "server (PostgreSQL)" server/Gatehouse.slnx GATEHOUSE_TEST_DATABASE=postgres
 }
-# The cross-instance suite starts API processes and nginx; marked, so sweep() ends any it leaves.
+# The cross-instance suite starts API processes and nginx; marked, so sweep() ends any it leaves,
+# and with its temporary folders in $work, which the EXIT trap removes even if the suite cannot.
 cluster_tests() {
-  xunit_tests "cross-instance" server/tests/Gatehouse.Cluster.Tests "$run_mark"
+  mkdir -p "$work/cluster"
+  xunit_tests "cross-instance" server/tests/Gatehouse.Cluster.Tests "$run_mark" TMPDIR="$work/cluster"
   local status=$?
   sweep
   return $status

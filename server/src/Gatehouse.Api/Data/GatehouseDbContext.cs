@@ -1,5 +1,6 @@
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Sessions;
+using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -7,8 +8,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Api.Data;
 
 /// <summary>
-/// Users (Identity, without roles), their sessions and refresh tokens, and the audit log. The app
-/// asks for this type; one subclass per database provider carries that provider's migrations.
+/// Users (Identity, without roles), their sessions and refresh tokens, the audit log, and the token
+/// signing keys. The app asks for this type; one subclass per database provider carries that
+/// provider's migrations.
 /// </summary>
 public abstract class GatehouseDbContext(DbContextOptions options)
     : IdentityUserContext<User, Guid>(options)
@@ -16,6 +18,7 @@ public abstract class GatehouseDbContext(DbContextOptions options)
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -60,6 +63,17 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             audit.Property(a => a.IpAddress).HasMaxLength(Session.MaxIpAddressLength);
             // No foreign keys: the record of what happened outlives a deleted account or session.
             audit.HasIndex(a => new { a.UserId, a.At });
+        });
+
+        builder.Entity<StoredSigningKey>(key =>
+        {
+            key.ToTable("SigningKeys");
+            key.HasKey(k => k.Kid);
+            key.Property(k => k.Kid).HasMaxLength(StoredSigningKey.MaxKidLength);
+            // Unique, so instances that start together on an empty table cannot each add a "first" key.
+            key.HasIndex(k => k.Sequence).IsUnique();
+            key.Property(k => k.PublicKey).HasMaxLength(StoredSigningKey.MaxPemLength);
+            key.Property(k => k.PrivateKey).HasMaxLength(StoredSigningKey.MaxPemLength);
         });
     }
 }

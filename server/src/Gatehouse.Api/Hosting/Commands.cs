@@ -1,16 +1,18 @@
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Tokens;
 
 namespace Gatehouse.Api.Hosting;
 
 /// <summary>
 /// One-shot commands that run with the server's settings instead of serving, for deployments:
-/// <c>--migrate-only</c> applies pending migrations and exits.
+/// <c>--migrate-only</c> applies pending migrations and exits; <c>--rotate-signing-key</c> adds the
+/// next ES256 signing key (Tokens/SigningKeyCommands).
 /// </summary>
 public static class Commands
 {
     public const string MigrateOnly = "--migrate-only";
 
-    private static readonly string[] Known = [MigrateOnly];
+    private static readonly string[] Known = [MigrateOnly, SigningKeyCommands.Rotate];
 
     /// <summary>Removes a command from the arguments (the rest are configuration) and returns it.</summary>
     public static string? Take(ref string[] args)
@@ -34,6 +36,9 @@ public static class Commands
                 case MigrateOnly:
                     await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
                     break;
+                case SigningKeyCommands.Rotate:
+                    await SigningKeyCommands.RotateAsync(app.Services, Console.Out, CancellationToken.None);
+                    break;
             }
             return 0;
         }
@@ -41,6 +46,12 @@ public static class Commands
         {
             LogFailed(logger, command, exception.Message);
             return 1;
+        }
+        finally
+        {
+            // The console logger writes from a queue of its own; disposing the app flushes it, so the
+            // failure's message is printed before the process exits rather than lost.
+            await app.DisposeAsync();
         }
     }
 

@@ -4,13 +4,17 @@ public static class JwksEndpoint
 {
     public sealed record JwkSet(IReadOnlyList<PublicJwk> Keys);
 
-    /// <summary>The public signing keys, so other services (the Next.js proxy) verify tokens without calling us.</summary>
+    /// <summary>
+    /// The public keys that verify tokens now: the signing key, a rotated-in key before it signs, and
+    /// a replaced key until its last token expires. Other services (the Next.js proxy) verify with them.
+    /// </summary>
     public static IEndpointRouteBuilder MapJwks(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/.well-known/jwks.json", (SigningKeys keys, HttpResponse response) =>
             {
-                // Verifiers may cache the set; they refetch when they meet an unknown kid.
-                response.Headers.CacheControl = "public, max-age=300";
+                // Verifiers may cache the set; they refetch when they meet an unknown kid. A new key is
+                // listed KeyActivationDelay before it signs, longer than this max-age.
+                response.Headers.CacheControl = $"public, max-age={(int)TokenOptions.JwksMaxAge.TotalSeconds}";
                 return TypedResults.Ok(new JwkSet(keys.PublicKeys));
             })
             .WithTags("Tokens")

@@ -8,7 +8,11 @@ public sealed class TokenOptions
 {
     public const string Section = "Gatehouse:Tokens";
     public const int MinSecretBytes = 32;
+    public const int MinPassphraseLength = 16;
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary>The JWKS endpoint's Cache-Control max-age: a verifier may hold the key set this long.</summary>
+    public static readonly TimeSpan JwksMaxAge = TimeSpan.FromMinutes(5);
 
     public string Issuer { get; set; } = "gatehouse";
     public string Audience { get; set; } = "gatehouse";
@@ -30,7 +34,32 @@ public sealed class TokenOptions
     /// <summary>Path of a PEM file holding the ES256 private key.</summary>
     public string? SigningKeyPath { get; set; }
 
+    /// <summary>
+    /// Encrypts the private keys Gatehouse keeps in its database (PKCS#8, PBES2 with AES-256 and
+    /// PBKDF2-SHA256). Every instance needs the same value. Required outside Development for keys
+    /// Gatehouse makes itself (<c>--rotate-signing-key</c>, or no configured key at all).
+    /// </summary>
+    public string? KeyPassphrase { get; set; }
+
+    /// <summary>How often each instance re-reads the key ring from the database, to see another instance's rotation.</summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a new key is published in the JWKS before it signs, so every instance (one refresh)
+    /// and every verifier (JWKS max-age, the web app's 10-minute cache) knows it first. Shorter than
+    /// the refresh interval plus the JWKS max-age is allowed (tests, a cluster whose only verifier
+    /// refetches on an unknown kid) and warned about at start.
+    /// </summary>
+    public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromMinutes(15);
+
     public bool UsesSharedSecret => !string.IsNullOrEmpty(Secret);
+
+    public bool HasConfiguredKey => !string.IsNullOrEmpty(SigningKey) || !string.IsNullOrEmpty(SigningKeyPath);
+
+    public bool HasPassphrase => !string.IsNullOrEmpty(KeyPassphrase);
+
+    /// <summary>A key that stopped signing at T verifies until T plus this: its last token's lifetime and the skew.</summary>
+    public TimeSpan RetirementGrace => Lifetime + ClockSkew;
 }
 
 internal sealed class TokenOptionsValidator(IHostEnvironment environment) : IValidateOptions<TokenOptions>
@@ -62,19 +91,41 @@ internal sealed class TokenOptionsValidator(IHostEnvironment environment) : IVal
                 failures.Add($"JWT_SECRET is shorter than {TokenOptions.MinSecretBytes} bytes, too weak for HS256. Generate one with: openssl rand -base64 48");
             }
         }
-        else if (!string.IsNullOrEmpty(options.SigningKey) || !string.IsNullOrEmpty(options.SigningKeyPath))
+        else
         {
-            if (!SigningKeys.TryLoadConfiguredKey(options, out _, out var error))
+            if (options.HasConfiguredKey)
             {
-                failures.Add(error);
+                if (!ConfiguredSigningKey.TryLoad(options, out var key, out var error))
+                {
+                    failures.Add(error);
+                }
+                key?.Dispose();
             }
-        }
-        else if (!environment.IsDevelopment())
-        {
-            failures.Add(
-                "No token signing key is configured. Outside Development, set Gatehouse:Tokens:SigningKeyPath (env Gatehouse__Tokens__SigningKeyPath) " +
-                "to a P-256 private key in PEM, created with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out signing-key.pem; " +
-                "or put the PEM text in Gatehouse:Tokens:SigningKey; or set JWT_SECRET (32+ bytes) to sign with HS256.");
+            else if (!options.HasPassphrase && !environment.IsDevelopment())
+            {
+                failures.Add(
+                    "No token signing key is configured. Outside Development, set Gatehouse:Tokens:KeyPassphrase (env Gatehouse__Tokens__KeyPassphrase) " +
+                    "to a long random value shared by every instance (openssl rand -base64 32), and Gatehouse makes its signing keys and keeps them encrypted in the database; " +
+                    "or set Gatehouse:Tokens:SigningKeyPath to a P-256 private key in PEM, created with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out signing-key.pem; " +
+                    "or put the PEM text in Gatehouse:Tokens:SigningKey; or set JWT_SECRET (32+ bytes) to sign with HS256 (which cannot be rotated).");
+            }
+            // The value itself is never echoed: it is a secret.
+            if (options.HasPassphrase && options.KeyPassphrase!.Length < TokenOptions.MinPassphraseLength)
+            {
+                failures.Add($"Gatehouse:Tokens:KeyPassphrase is shorter than {TokenOptions.MinPassphraseLength} characters. Generate one with: openssl rand -base64 32");
+            }
+            if (options.KeyRefreshInterval < TimeSpan.FromSeconds(1) || options.KeyRefreshInterval > TimeSpan.FromMinutes(5))
+            {
+                failures.Add($"Gatehouse:Tokens:KeyRefreshInterval is {options.KeyRefreshInterval}; use 00:00:01 to 00:05:00, e.g. 00:00:30 (default).");
+            }
+            // Every instance must have read a new key before any instance signs with it: two refreshes' worth.
+            var minimumDelay = options.KeyRefreshInterval * 2;
+            if (options.KeyActivationDelay < minimumDelay || options.KeyActivationDelay > TimeSpan.FromDays(7))
+            {
+                failures.Add(
+                    $"Gatehouse:Tokens:KeyActivationDelay is {options.KeyActivationDelay}; use at least {minimumDelay} (twice the key refresh interval, so every instance " +
+                    "knows a new key before it signs) and at most 7 days, e.g. 00:15:00 (default, which also outlasts the JWKS's 5-minute cache).");
+            }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

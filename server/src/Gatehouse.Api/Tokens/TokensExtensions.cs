@@ -26,7 +26,10 @@ public static class TokensExtensions
         services.AddOptions<CookieSettings>().BindConfiguration(CookieSettings.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CookieSettings>, CookieSettingsValidator>();
 
+        services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<SigningKeys>();
+        // After AddGatehouseData's initializer: hosted services start in order, so the table exists.
+        services.AddHostedService<SigningKeyRefresher>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<AuthCookies>();
 
@@ -47,7 +50,10 @@ public static class TokensExtensions
         {
             ValidIssuer = settings.Issuer,
             ValidAudience = settings.Audience,
-            IssuerSigningKey = keys.SigningKey,
+            // HS256: the one secret. ES256: the ring's key that the token's kid names, looked up per
+            // token, so a key another instance just published verifies and a retired one does not.
+            IssuerSigningKey = keys.SharedSecret,
+            IssuerSigningKeyResolver = keys.UsesSharedSecret ? null : (_, _, kid, _) => keys.Resolve(kid),
             // One algorithm only: this refuses alg=none, and an HS256 token "signed" with our public key.
             ValidAlgorithms = [keys.Algorithm],
             ValidTypes = [AccessTokenIssuer.TokenType],

@@ -14,6 +14,9 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse__Tokens__Audience", " ", "Gatehouse:Tokens:Audience is empty")]
     [InlineData("Gatehouse__Tokens__SigningKeyPath", "/nonexistent/key.pem", "does not exist")]
     [InlineData("Gatehouse__Tokens__SigningKey", "-----BEGIN NONSENSE-----", "not a PEM-encoded EC private key")]
+    [InlineData("Gatehouse__Tokens__KeyPassphrase", "short", "KeyPassphrase is shorter than 16 characters")]
+    [InlineData("Gatehouse__Tokens__KeyRefreshInterval", "00:00:00", "Gatehouse:Tokens:KeyRefreshInterval")]
+    [InlineData("Gatehouse__Tokens__KeyActivationDelay", "00:00:59", "use at least 00:01:00 (twice the key refresh interval")]
     [InlineData("Gatehouse__Cookie__SameSite", "Sideways", "use Lax (default), Strict, or None")]
     [InlineData("FRONTEND_URL", "http://localhost:3000/some/path", "is not an origin")]
     [InlineData("FRONTEND_URL", "*", "is not an origin")]
@@ -55,6 +58,7 @@ public sealed class StartupValidationTests
 
         Assert.Contains("No token signing key is configured", output, StringComparison.Ordinal);
         Assert.Contains("SigningKeyPath", output, StringComparison.Ordinal);
+        Assert.Contains("Gatehouse:Tokens:KeyPassphrase", output, StringComparison.Ordinal);
     }
 
     [Fact]

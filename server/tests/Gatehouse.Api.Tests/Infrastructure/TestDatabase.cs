@@ -22,7 +22,8 @@ public static class TestDatabase
 
     public static bool IsPostgres => Provider == DatabaseProvider.Postgres;
 
-    private static readonly ConcurrentDictionary<string, string> Created = new();
+    // Lazy: GetOrAdd may run its factory on several threads at once, and CREATE DATABASE must run once.
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Created = new();
     private static readonly Lazy<string> Template = new(CreateTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly string RunTag = $"{Environment.ProcessId}_{Random.Shared.Next(1000, 9999)}";
 
@@ -95,19 +96,19 @@ public static class TestDatabase
     /// <summary>Drops the folder's database, if it has one (SQLite's file goes with the folder).</summary>
     public static void Drop(string dataDirectory)
     {
-        if (IsPostgres && Created.TryRemove(dataDirectory, out var connectionString))
+        if (IsPostgres && Created.TryRemove(dataDirectory, out var created) && created.IsValueCreated)
         {
-            NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(created.Value));
             Admin($"DROP DATABASE IF EXISTS \"{NameFor(dataDirectory)}\" WITH (FORCE)");
         }
     }
 
-    private static string EnsureCreated(string dataDirectory, bool migrated = true) => Created.GetOrAdd(dataDirectory, directory =>
+    private static string EnsureCreated(string dataDirectory, bool migrated = true) => Created.GetOrAdd(dataDirectory, directory => new(() =>
     {
         var name = NameFor(directory);
         Admin(migrated ? $"CREATE DATABASE \"{name}\" TEMPLATE \"{Template.Value}\"" : $"CREATE DATABASE \"{name}\"");
         return WithDatabase(name);
-    });
+    })).Value;
 
     private static string CreateTemplate()
     {

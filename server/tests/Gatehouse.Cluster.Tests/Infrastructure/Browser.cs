@@ -21,8 +21,7 @@ public sealed class Browser : IDisposable
 {
     public const string Password = "correct horse battery staple";
 
-    // Random per run: Redis outlives a run's windows, and a rerun must not find its addresses spent.
-    private static int s_nextAddress = Random.Shared.Next(0, 200) * 254 * 256;
+    private static int s_nextAddress;
 
     private readonly HttpClient _http;
     private readonly Dictionary<string, (string Value, string Path)> _cookies;

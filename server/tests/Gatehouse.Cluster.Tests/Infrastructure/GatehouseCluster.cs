@@ -27,7 +27,12 @@ public sealed class GatehouseCluster : IAsyncLifetime
 
     private readonly string _root = Directory.CreateTempSubdirectory("gatehouse-cluster-").FullName;
     private readonly string _database = $"gatehouse_cluster_{Guid.NewGuid():N}";
+    private readonly string _redisPrefix = $"gatehouse-cluster-{Guid.NewGuid():N}:";
     private readonly string _signingKey;
+    /// <summary>How long a rotated-in key is published before it signs: ten refresh intervals.</summary>
+    public static readonly TimeSpan KeyActivationDelay = TimeSpan.FromSeconds(10);
+
+    private readonly string _keyPassphrase = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private string _connectionString = "";
     private bool _databaseCreated;
 
@@ -103,16 +108,24 @@ public sealed class GatehouseCluster : IAsyncLifetime
         ["Database__Provider"] = "postgres",
         ["ConnectionStrings__Default"] = _connectionString,
         ["Redis__Configuration"] = TestServices.Redis,
+        // Counters and channels of its own: a Redis shared with other runs holds their rate-limit windows.
+        ["Redis__KeyPrefix"] = _redisPrefix,
         // nginx on this machine says who the client is.
         ["Gatehouse__ForwardedHeaders__KnownProxies"] = "127.0.0.1",
         // A long window, so that no window ends in the middle of a brute-force test.
         ["Gatehouse__RateLimits__Login__PerIp"] = LoginsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gatehouse__RateLimits__Login__PerUser"] = LoginsPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gatehouse__RateLimits__Login__Window"] = "00:30:00",
-        // The signing-key ring (issue 5): reload often and activate a new key soon, so a rotation
-        // completes within seconds.
-        ["Gatehouse__Tokens__KeyRing__ReloadInterval"] = "00:00:01",
-        ["Gatehouse__Tokens__KeyRing__ActivationDelay"] = "00:00:03",
+        // The load tests renew tokens far faster than a person would; the refresh limit is not what
+        // this suite checks (the per-instance suite does).
+        ["Gatehouse__RateLimits__Refresh__PerIp"] = "1000000",
+        ["Gatehouse__RateLimits__Refresh__PerUser"] = "1000000",
+        // The signing-key ring in the database: every instance re-reads it each second and a rotated-in
+        // key signs KeyActivationDelay after it is added, so a whole rotation fits in the test; the
+        // keys are kept encrypted with the passphrase.
+        ["Gatehouse__Tokens__KeyRefreshInterval"] = "00:00:01",
+        ["Gatehouse__Tokens__KeyActivationDelay"] = $"00:00:{(int)KeyActivationDelay.TotalSeconds:D2}",
+        ["Gatehouse__Tokens__KeyPassphrase"] = _keyPassphrase,
     };
 
     /// <summary>Runs the API's command-line mode (e.g. --rotate-signing-key) against the cluster's database, to its end.</summary>

@@ -39,9 +39,6 @@ public sealed class Nginx : IAsyncDisposable
     public static async Task<Nginx> StartAsync(string directory, IEnumerable<int> upstreamPorts)
     {
         Directory.CreateDirectory(directory);
-        // Its workers run as nobody when the master is root: they must reach their temp folders here.
-        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var port = ApiProcess.FreePort();
         var servers = new StringBuilder();
         foreach (var upstream in upstreamPorts)
@@ -51,7 +48,10 @@ public sealed class Nginx : IAsyncDisposable
         }
         var config = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""
-            worker_processes 1;
+            # One process, which proxies exactly as a master's workers would: workers outlive a master
+            # that is killed, and their process titles overwrite the environment by which test.sh's
+            # sweep finds what a stopped test run left behind.
+            master_process off;
             pid {{directory}}/nginx.pid;
             error_log {{directory}}/error.log warn;
             events { worker_connections 1024; }
@@ -125,7 +125,6 @@ public sealed class Nginx : IAsyncDisposable
         _disposed = true;
         if (!_process.HasExited)
         {
-            // The whole tree: the master's workers would outlive a master killed alone.
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
