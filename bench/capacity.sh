@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# Measures what each Gatehouse operation costs, for the capacity model in docs/capacity.md.
+# Builds the API (Release), then for each database (SQLite; a throwaway PostgreSQL; PostgreSQL with a
+# throwaway Redis when the API supports Redis:Configuration) starts it on loopback, seeds users, and
+# runs one load after another with wrk for a fixed time: login, refresh, GET /auth/me,
+# GET /auth/is-authenticated, register. For each it records the 2xx rate and, because the machine
+# may be shared and the rate then means little, the COST: CPU-seconds of the API process and of
+# the PostgreSQL server (postmaster and all its children) per operation, database commits, rows
+# inserted/updated and WAL bytes per operation (pg_stat_database / pg_stat_user_tables deltas),
+# and Redis commands per operation (INFO commandstats deltas). Also measures one password hash on
+# one thread (bench/hash-cost.cs). Writes bench/capacity.md and prints it. About 7 minutes with all three
+# set-ups (each PostgreSQL reading waits ~11 s for the server to publish its counters).
+#
+#   DURATION=10        seconds of measured load per operation (after WARMUP seconds unmeasured)
+#   WARMUP=2
+#   CONFIGS="sqlite postgres redis"   which set-ups to run (redis is skipped when unsupported)
+#
+# Every process it starts (API, PostgreSQL, Redis, wrk) is stopped and every temporary folder
+# deleted on exit, Ctrl-C included. Nothing listens beyond 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec </dev/null
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+duration=${DURATION:-10}
+warmup=${WARMUP:-2}
+configs=${CONFIGS:-sqlite postgres redis}
+# Hashing endpoints: as many connections as the API hashes at once by default (2 per core), so
+# the queue stays short. Refresh: one connection per wrk thread, each with its own token chain.
+cores=$(nproc)
+login_connections=$((2 * cores))
+refresh_connections=8
+get_threads=4 get_connections=16
+origin=http://localhost:3000 # the API's default allowed origin; POSTs without it are refused (CSRF)
+build_lock=/tmp/gatehouse-build.lock
+
+die() { echo "capacity.sh: $*" >&2; exit 1; }
+for tool in dotnet wrk curl openssl awk; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required (apt-get install ${tool/dotnet/dotnet-sdk-10.0})"
+done
+
+work=$(mktemp -d /tmp/gatehouse-capacity.XXXXXX)
+api_pid="" pg_dir="" redis_pid="" wrk_pid=""
+cleanup() {
+  trap - EXIT INT TERM
+  [ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null
+  stop_api
+  stop_redis
+  stop_postgres
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A port nothing listens on, below the ephemeral range so no outgoing connection takes it meanwhile.
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  die "no free port"
+}
+
+# --- CPU time, in clock ticks, from /proc (fields after the command name: state is 1, utime 12,
+# stime 13, cutime 14, cstime 15; threads are included in a process's own times).
+ticks_per_second=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# PostgreSQL forks a backend per connection and workers on demand: the postmaster's own time, the
+# time of the children it has already reaped, and the time of every live child.
+pg_cpu_ticks() {
+  local pm total child
+  pm=$(head -n 1 "$pg_dir/data/postmaster.pid")
+  total=$(sed 's/.*) //' "/proc/$pm/stat" | awk '{print $12 + $13 + $14 + $15}')
+  for child in $(pgrep -P "$pm"); do
+    total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# --- PostgreSQL: a throwaway server with the stock durability settings (fsync, synchronous commit),
+# as a production database would run, so the CPU a commit costs is counted.
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_port="" pg_psql=()
+start_postgres() {
+  local bin password
+  bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (apt-get install postgresql)"
+  pg_dir=$(mktemp -d /tmp/gatehouse-capacity-pg.XXXXXX)
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$pg_dir"
+  chmod 700 "$pg_dir"
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  as_postgres "$bin/initdb" -D "$pg_dir/data" -U postgres -A scram-sha-256 --auth-local=trust \
+    -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 || { cat "$pg_dir/initdb.log" >&2; die "initdb failed"; }
+  pg_port=$(free_port)
+  as_postgres sh -c "cat >>'$pg_dir/data/postgresql.conf'" <<EOF
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = '$pg_dir'
+EOF
+  as_postgres "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 start >/dev/null \
+    || { cat "$pg_dir/server.log" >&2; die "PostgreSQL did not start"; }
+  pg_psql=(as_postgres "$bin/psql" -h "$pg_dir" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt)
+  "${pg_psql[@]}" -d postgres -c "CREATE ROLE gatehouse LOGIN PASSWORD '$password'" \
+    -c "CREATE DATABASE gatehouse OWNER gatehouse" >/dev/null
+  pg_connection="Host=127.0.0.1;Port=$pg_port;Username=gatehouse;Password=$password;Database=gatehouse"
+  pg_version=$("${pg_psql[@]}" -d postgres -c "SHOW server_version")
+  local first second
+  pg_counters >/dev/null
+  sleep 1.5
+  first=$(pg_counters | awk '$1 == "commits" {print $2}')
+  sleep 1.5
+  second=$(pg_counters | awk '$1 == "commits" {print $2}')
+  pg_reading_commits=$((second - first))
+}
+stop_postgres() {
+  [ -n "$pg_dir" ] || return 0
+  if [ -f "$pg_dir/data/postmaster.pid" ]; then
+    as_postgres "$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$pg_dir"
+  pg_dir=""
+}
+
+# Counters of the gatehouse database, one "name value" line each. A reading commits too (its query and
+# psql's connection set-up, reported when psql exits): pg_queries counts the readings and
+# pg_reading_commits (measured once, with nothing else running) is what each adds, to take off again.
+pg_queries=0 pg_reading_commits=0
+pg_counters() {
+  "${pg_psql[@]}" -d gatehouse -F ' ' -c "
+    SELECT 'commits', xact_commit FROM pg_stat_database WHERE datname = current_database()
+    UNION ALL SELECT 'rollbacks', xact_rollback FROM pg_stat_database WHERE datname = current_database()
+    UNION ALL SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint
+    UNION ALL SELECT 'ins:' || relname, n_tup_ins FROM pg_stat_user_tables
+    UNION ALL SELECT 'upd:' || relname, n_tup_upd FROM pg_stat_user_tables
+    UNION ALL SELECT 'del:' || relname, n_tup_del FROM pg_stat_user_tables"
+}
+# A backend reports its counters at most once a second, and one that falls idle with counts pending
+# reports them 10 s later (PGSTAT_IDLE_INTERVAL): after a load, wait that long, then read until two
+# readings agree but for the readings' own commits. Leaves the reading in $settled.
+settled=""
+pg_settle() {
+  local previous current
+  sleep 10.5
+  previous=$(pg_counters); pg_queries=$((pg_queries + 1))
+  for _ in $(seq 1 40); do
+    sleep 0.5
+    current=$(pg_counters); pg_queries=$((pg_queries + 1))
+    if [ "$(grep -v '^commits ' <<<"$previous")" = "$(grep -v '^commits ' <<<"$current")" ] \
+      && [ "$(awk '$1 == "commits" {print $2}' <<<"$current")" -eq "$(($(awk '$1 == "commits" {print $2}' <<<"$previous") + pg_reading_commits))" ]; then
+      break
+    fi
+    previous=$current
+  done
+  settled=$current
+}
+
+# --- Redis: a throwaway server, no persistence.
+redis_port=""
+start_redis() {
+  command -v redis-server >/dev/null 2>&1 || die "redis-server is not installed (apt-get install redis-server)"
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+    --daemonize no --logfile "$work/redis.log" &
+  redis_pid=$!
+  for _ in $(seq 1 50); do
+    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  die "Redis did not start"
+}
+stop_redis() {
+  [ -n "$redis_pid" ] || return 0
+  kill "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+  redis_pid=""
+}
+# Calls per command, "name calls" lines, without our own INFO.
+redis_counters() {
+  redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' \
+    | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p' | grep -v '^info '
+}
+
+# --- The API: Production settings (an ES256 key, Secure cookies with __Host-/__Secure- names),
+# rate limits on but far beyond any load here, so the limiters' real path runs and never refuses.
+api_port=""
+start_api() { # label, then extra environment assignments
+  local label=$1
+  shift
+  api_port=$(free_port)
+  mkdir -p "$work/$label"
+  (
+    # Its own working folder, so no stray .env file is read; the content root (appsettings.json, with
+    # its log levels) is the build output, as when run.sh starts it from the project folder.
+    cd "$work/$label"
+    exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" PORT="$api_port" \
+      Gatehouse__Tokens__SigningKey="$signing_key" \
+      Gatehouse__Data__Directory="$work/$label" \
+      Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
+      Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
+      Gatehouse__RateLimits__Register__PerIp=1000000000 Gatehouse__RateLimits__Register__PerUser=1000000000 \
+      "$@" dotnet "$api_dll"
+  ) >"$work/$label/api.log" 2>&1 &
+  api_pid=$!
+  for _ in $(seq 1 150); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health" 2>/dev/null && return 0
+    kill -0 "$api_pid" 2>/dev/null || { tail -n 30 "$work/$label/api.log" >&2; die "the API ($label) did not start"; }
+    sleep 0.2
+  done
+  die "the API ($label) did not answer within 30 s"
+}
+stop_api() {
+  [ -n "$api_pid" ] || return 0
+  kill -TERM "$api_pid" 2>/dev/null || true
+  wait "$api_pid" 2>/dev/null || true
+  api_pid=""
+}
+
+# --- Sessions for the loads that need one per thread.
+post_json() { # path json → response headers
+  curl -sS -D - -o /dev/null -H 'Content-Type: application/json' -H "Origin: $origin" \
+    --data-binary "$2" "http://127.0.0.1:$api_port$1"
+}
+seed_users() { # count
+  : >"$work/users"
+  for i in $(seq 1 "$1"); do
+    local name="bench-$i-$RANDOM$RANDOM"
+    post_json /auth/register "{\"username\":\"$name\",\"password\":\"$password\"}" | head -n 1 | grep -q ' 201' \
+      || die "could not register $name"
+    echo "$name" >>"$work/users"
+  done
+}
+# Signs in as the first <count> seeded users and writes each session's <cookie> ("name=value") to a
+# file, one per line. curl's cookie jar would refuse the __Host-/__Secure- cookies over plain http.
+sign_in() { # count cookie-base-name file
+  : >"$3"
+  head -n "$1" "$work/users" | while read -r name; do
+    post_json /auth/login "{\"username\":\"$name\",\"password\":\"$password\"}" | tr -d '\r' \
+      | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | grep -E "^(__Host-|__Secure-)?$2=" >>"$3" \
+      || die "sign-in as $name gave no $2 cookie"
+  done
+}
+
+run_wrk() { # seconds mode threads connections tokens-file [path] → the BENCH line
+  BENCH_MODE=$2 BENCH_ORIGIN=$origin BENCH_PASSWORD=$password BENCH_RUN_ID="reg$RANDOM$RANDOM" \
+    BENCH_USERS_FILE="$work/users" BENCH_TOKENS_FILE=$5 BENCH_PATH=${6:-/auth/me} \
+    wrk -t "$3" -c "$4" -d "${1}s" --timeout 10s -s bench/load.lua "http://127.0.0.1:$api_port" >"$work/wrk.out" 2>&1 &
+  wrk_pid=$!
+  wait "$wrk_pid" || { cat "$work/wrk.out" >&2; die "wrk failed"; }
+  wrk_pid=""
+  grep '^BENCH ' "$work/wrk.out" || { cat "$work/wrk.out" >&2; die "wrk printed no result"; }
+}
+
+# One operation under load, between two readings of every counter. The PostgreSQL reading before it
+# is the one taken after the previous operation ($pg_last): nothing else touches the database between.
+rows=() details=() pg_last=""
+measure() { # config label mode threads connections tokens-file [path]
+  local config=$1 label=$2 mode=$3 threads=$4 connections=$5 tokens=$6 path=${7:-}
+  local result api0 api1 pg0=0 pg1=0 redis0=0 redis1=0 before=$pg_last after="" rb="" ra="" queries0=$pg_queries
+  echo "   $label: ${duration}s with $connections connections" >&2
+  if [ -n "$pg_dir" ]; then pg0=$(pg_cpu_ticks); fi
+  if [ -n "$redis_pid" ]; then rb=$(redis_counters); redis0=$(cpu_ticks "$redis_pid"); fi
+  api0=$(cpu_ticks "$api_pid")
+
+  result=$(run_wrk "$duration" "$mode" "$threads" "$connections" "$tokens" "$path")
+
+  api1=$(cpu_ticks "$api_pid")
+  if [ -n "$redis_pid" ]; then redis1=$(cpu_ticks "$redis_pid"); ra=$(redis_counters); fi
+  if [ -n "$pg_dir" ]; then pg1=$(pg_cpu_ticks); pg_settle; after=$settled; pg_last=$settled; fi
+
+  local ok failed broken seconds p50 p99 statuses
+  read -r ok failed broken seconds p50 p99 statuses < <(sed -E 's/[a-z0-9_]+=//g; s/^BENCH //' <<<"$result")
+  [ "$ok" -gt 0 ] || die "$config $label: no successful responses ($result)"
+  # The readings taken since $before committed too: the one $before came from, and all but the last.
+  local own_commits=$(((pg_queries - queries0) * pg_reading_commits))
+  # The row: rate, CPU per operation, database and Redis work per operation.
+  rows+=("$(awk -v c="$config" -v l="$label" -v n="$connections" -v ok="$ok" -v failed="$failed" -v broken="$broken" \
+    -v s="$seconds" -v p50="$p50" -v p99="$p99" -v api=$((api1 - api0)) -v pg=$((pg1 - pg0)) -v rd=$((redis1 - redis0)) \
+    -v hz="$ticks_per_second" -v haspg="${before:+1}" -v hasredis="${redis_pid:+1}" \
+    -v delta="$(counter_delta "$before" "$after" "$own_commits")" -v rdelta="$(counter_delta "$rb" "$ra" 0)" 'BEGIN {
+      split(delta, d, " "); commits = d[1]; ins = d[2]; upd = d[3]; wal = d[4]
+      split(rdelta, r, " ")
+      api_ms = api / hz * 1000 / ok
+      printf "| %s | %s | %d | %.0f | %d | %.0f / %.0f | %.2f | %.0f | %s | %s | %s | %s | %s | %s |",
+        c, l, n, ok / s, failed + broken, p50, p99, api_ms, (api_ms > 0 ? 1000 / api_ms : 0),
+        (haspg ? sprintf("%.2f", pg / hz * 1000 / ok) : "in API"),
+        (haspg ? sprintf("%.2f", commits / ok) : "–"), (haspg ? sprintf("%.2f", ins / ok) : "–"),
+        (haspg ? sprintf("%.2f", upd / ok) : "–"), (haspg ? sprintf("%.0f", wal / ok) : "–"),
+        (hasredis ? sprintf("%.2f (%.3f ms)", r[1] / ok, rd / hz * 1000 / ok) : "–")
+    }')")
+  if [ -n "$before" ]; then
+    local redis_column=""
+    if [ -n "$redis_pid" ]; then redis_column=" | $(redis_calls "$rb" "$ra" "$ok")"; fi
+    details+=("| $config | $label | $(table_writes "$before" "$after" "$ok")$redis_column |")
+  fi
+  echo "   $label: $result" >&2
+}
+
+# "commits inserted updated wal" deltas between two pg_counters readings (or "calls" for Redis).
+counter_delta() { # before after own-commits
+  [ -n "$1" ] || { echo "0 0 0 0"; return; }
+  awk -v own="$3" 'NR == FNR { b[$1] = $2; next } { d[$1] = $2 - b[$1] }
+    END {
+      for (k in d) {
+        if (k == "commits") commits = d[k] - own
+        else if (k ~ /^ins:/) ins += d[k]
+        else if (k ~ /^upd:/) upd += d[k]
+        else if (k == "wal_bytes") wal = d[k]
+        else if (k !~ /^(del:|rollbacks)/) calls += d[k]
+      }
+      if (calls != "") print calls + 0; else printf "%d %d %d %d\n", commits, ins, upd, wal
+    }' <(echo "$1") <(echo "$2")
+}
+# Per table: "+1.00 Sessions, ~2.00 RefreshTokens" (+ rows inserted, ~ rows updated, - rows deleted, per op).
+table_writes() { # before after ops
+  awk -v ops="$3" 'NR == FNR { b[$1] = $2; next } $1 ~ /^(ins|upd|del):/ && $2 - b[$1] > 0 {
+      split($1, k, ":"); sign = (k[1] == "ins" ? "+" : (k[1] == "upd" ? "~" : "-"))
+      out = out (out ? ", " : "") sprintf("%s%.2f %s", sign, ($2 - b[$1]) / ops, k[2])
+    } END { print (out ? out : "none") }' <(echo "$1") <(echo "$2")
+}
+redis_calls() { # before after ops
+  awk -v ops="$3" 'NR == FNR { b[$1] = $2; next } $2 - b[$1] > 0 {
+      out = out (out ? ", " : "") sprintf("%.2f %s", ($2 - b[$1]) / ops, $1)
+    } END { print (out ? out : "none") }' <(echo "$1") <(echo "$2")
+}
+
+run_config() { # label, then extra API environment
+  local config=$1
+  shift
+  echo "== $config" >&2
+  start_api "$config" "$@"
+  seed_users "$refresh_connections"
+  # Warm-up (JIT, connection pools, caches): every load for a moment, unmeasured, each refresh chain
+  # from its own sessions. Then the sessions the measured refresh and GET loads start from.
+  echo "   warm-up: ${warmup}s of each load" >&2
+  sign_in "$refresh_connections" refresh_token "$work/warm-refresh"
+  sign_in "$get_threads" access_token "$work/warm-access"
+  run_wrk "$warmup" login "$login_connections" "$login_connections" /dev/null >/dev/null
+  run_wrk "$warmup" refresh "$refresh_connections" "$refresh_connections" "$work/warm-refresh" >/dev/null
+  run_wrk "$warmup" get "$get_threads" "$get_connections" "$work/warm-access" /auth/me >/dev/null
+  run_wrk "$warmup" register "$login_connections" "$login_connections" /dev/null >/dev/null
+  sign_in "$refresh_connections" refresh_token "$work/refresh-tokens"
+  sign_in "$get_threads" access_token "$work/access-tokens"
+  pg_last=""
+  if [ -n "$pg_dir" ]; then pg_settle; pg_last=$settled; fi
+
+  measure "$config" login login "$login_connections" "$login_connections" /dev/null
+  measure "$config" refresh refresh "$refresh_connections" "$refresh_connections" "$work/refresh-tokens"
+  measure "$config" "GET /auth/me" get "$get_threads" "$get_connections" "$work/access-tokens" /auth/me
+  measure "$config" "GET /auth/is-authenticated" get "$get_threads" "$get_connections" "$work/access-tokens" /auth/is-authenticated
+  measure "$config" register register "$login_connections" "$login_connections" /dev/null
+  stop_api
+}
+
+# ---------------------------------------------------------------------------------------------------
+echo "== building the API (Release)" >&2
+# flock -o: the build's long-lived helpers (MSBuild nodes, compiler server) must not inherit the lock.
+flock -o "$build_lock" dotnet build server/src/Gatehouse.Api -c Release -v quiet -nologo --disable-build-servers >&2
+api_dll=$PWD/server/src/Gatehouse.Api/bin/Release/net10.0/Gatehouse.Api.dll
+
+echo "== password hash cost (bench/hash-cost.cs)" >&2
+flock -o "$build_lock" dotnet build bench/hash-cost.cs -c Release -v quiet -nologo --disable-build-servers >&2
+hash_costs=$(dotnet run --no-build -c Release bench/hash-cost.cs -- 2)
+
+signing_key=$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)
+password="capacity-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+pg_version="" redis_version=""
+redis_supported=false
+grep -rqs 'Section = "Redis"' server/src/Gatehouse.Api && redis_supported=true
+
+for config in $configs; do
+  case $config in
+    sqlite) run_config sqlite Database__Provider=sqlite ;;
+    postgres)
+      [ -n "$pg_dir" ] || start_postgres
+      run_config postgres Database__Provider=postgres ConnectionStrings__Default="$pg_connection" ;;
+    redis)
+      if ! $redis_supported; then echo "== redis: skipped, this API has no Redis:Configuration yet" >&2; continue; fi
+      [ -n "$pg_dir" ] || start_postgres
+      start_redis
+      redis_version=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
+      run_config postgres+redis Database__Provider=postgres ConnectionStrings__Default="$pg_connection" \
+        Redis__Configuration="127.0.0.1:$redis_port"
+      stop_redis ;;
+    *) die "unknown config '$config' (use sqlite, postgres, redis)" ;;
+  esac
+done
+
+# ---------------------------------------------------------------------------------------------------
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain -- server 2>/dev/null | grep -q . && echo " (with uncommitted server changes)" || true)
+{
+  echo "# Gatehouse capacity measurements"
+  echo
+  echo "Written by \`bench/capacity.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Commit $commit$dirty."
+  echo "Machine: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $cores cores (shared; load average before the run: $load_before);"
+  echo ".NET $(dotnet --version); PostgreSQL ${pg_version:-not run}${redis_version:+; Redis $redis_version}; wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p')."
+  echo "Each set-up: ${warmup} s warm-up of each load, then each operation ${duration} s measured. The load generator runs on the same cores."
+  echo
+  echo "**Costs are the model, rates are not**: the rate depends on what else this machine was doing, while"
+  echo "CPU-seconds per operation (from /proc, API process and PostgreSQL server separately) hardly do."
+  echo
+  echo "| Database | Operation | Conns | 2xx/s | Errors | p50 / p99 ms | API CPU ms/op | Ops per API core-s | DB CPU ms/op | DB commits/op | Rows inserted/op | Rows updated/op | WAL bytes/op | Redis commands/op (Redis CPU ms) |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+  if [ ${#details[@]} -gt 0 ]; then
+    echo
+    echo "Database writes per operation, by table (+ inserted, ~ updated, - deleted)$( [ -n "$redis_version" ] && echo '; Redis commands per operation'):"
+    echo
+    if [ -n "$redis_version" ]; then
+      echo "| Database | Operation | Rows per operation | Redis per operation |"
+      echo "| --- | --- | --- | --- |"
+    else
+      echo "| Database | Operation | Rows per operation |"
+      echo "| --- | --- | --- |"
+    fi
+    printf '%s\n' "${details[@]}"
+  fi
+  echo
+  echo "Password hashes alone on this machine, on one thread and on as many as the API runs at once (\`bench/hash-cost.cs\`):"
+  echo
+  echo "| Hash | Threads | CPU ms per hash | Hashes per core-second |"
+  echo "| --- | ---: | ---: | ---: |"
+  awk -F '\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' <<<"$hash_costs"
+  echo
+  echo "How to read it: *API CPU ms/op* is the API process's user+system CPU time during the run divided"
+  echo "by the 2xx answers; *Ops per API core-s* is its inverse, the throughput one fully used core gives."
+  echo "*DB CPU* sums the PostgreSQL postmaster and all its children (backends, WAL writer, checkpointer,"
+  echo "autovacuum). *DB commits* counts every transaction, single-statement reads included (and Npgsql's"
+  echo "DISCARD ALL when a pooled connection is reused). *Redis commands* is INFO commandstats: an EVALSHA"
+  echo "and each command its script runs count apart. Errors are non-2xx answers plus refresh answers"
+  echo "without a new refresh cookie; they should be 0. Requests still in flight when wrk stops are done"
+  echo "by the server but not counted, so per-operation counts can read a little above the true 1.00."
+} >bench/capacity.md
+echo >&2
+cat bench/capacity.md
