@@ -1,3 +1,4 @@
+using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,10 +9,11 @@ namespace Gatehouse.Api.Sessions;
 /// Deletes sessions that ended (revoked, idle past their refresh token, or past their absolute end)
 /// more than <see cref="SessionOptions.PurgeAfter"/> ago, with their refresh tokens. A live session
 /// keeps every refresh token it ever had, so an old stolen one is still recognised as reuse; once
-/// the session is over they serve nothing. The audit table keeps the history.
+/// the session is over they serve nothing. The audit table keeps the history, for
+/// <see cref="AuditOptions.RetainFor"/>: the same run deletes older audit events.
 /// </summary>
 public sealed partial class SessionJanitor(
-    IServiceScopeFactory scopes, TimeProvider time, IOptions<SessionOptions> options, ILogger<SessionJanitor> logger) : BackgroundService
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<SessionOptions> options, AuditRetention audit, ILogger<SessionJanitor> logger) : BackgroundService
 {
     private const int BatchSize = 500;
 
@@ -23,6 +25,7 @@ public sealed partial class SessionJanitor(
             try
             {
                 await PurgeAsync(stoppingToken);
+                await PurgeAuditAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -71,11 +74,26 @@ public sealed partial class SessionJanitor(
         return purged;
     }
 
+    /// <summary>Deletes audit events older than their retention; returns how many went.</summary>
+    public async Task<int> PurgeAuditAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var purged = await audit.PurgeAsync(scope.ServiceProvider.GetRequiredService<GatehouseDbContext>(), cancellationToken);
+        if (purged > 0)
+        {
+            LogAuditPurged(logger, purged);
+        }
+        return purged;
+    }
+
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) =>
         a < b ? (a < c ? a : c) : (b < c ? b : c);
 
     [LoggerMessage(LogLevel.Information, "Purged {Count} ended sessions and their refresh tokens")]
     private static partial void LogPurged(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Information, "Purged {Count} audit events past their retention")]
+    private static partial void LogAuditPurged(ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Warning, "Purging ended sessions failed; will retry")]
     private static partial void LogPurgeFailed(ILogger logger, Exception exception);

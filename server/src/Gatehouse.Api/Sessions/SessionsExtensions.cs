@@ -15,6 +15,9 @@ public static class SessionsExtensions
         services.TryAddSingleton<ISessionRevocationFanOut, NoRevocationFanOut>();
         services.AddScoped<SessionStore>();
         services.AddScoped<AuditLog>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        services.AddSingleton<AuditRetention>();
         services.AddSingleton<SessionJanitor>();
         services.AddHostedService(provider => provider.GetRequiredService<SessionJanitor>());
         return services;

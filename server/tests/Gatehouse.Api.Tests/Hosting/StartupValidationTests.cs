@@ -26,6 +26,7 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse__Passwords__MemoryKiB", "1024", "OWASP's minimum")]
     [InlineData("Gatehouse__Passwords__Iterations", "1", "OWASP's minimum")]
     [InlineData("Database__Provider", "mysql", "Use sqlite (default) or postgres")]
+    [InlineData("Gatehouse__Audit__RetainFor", "00:10:00", "Gatehouse:Audit:RetainFor")]
     [InlineData("Database__Provider", "postgres", "ConnectionStrings:Default is empty")]
     public async Task An_invalid_setting_stops_startup_with_a_fix(string key, string value, string message)
     {

@@ -7,7 +7,10 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Gatehouse.Api.Tests.Sessions;
 
-/// <summary>Ended sessions and their refresh tokens are deleted a week after they end; live ones never.</summary>
+/// <summary>
+/// Ended sessions and their refresh tokens are deleted a week after they end, live ones never;
+/// audit events go after their retention.
+/// </summary>
 public sealed class SessionJanitorTests
 {
     [Fact]
@@ -68,6 +71,31 @@ public sealed class SessionJanitorTests
             await Task.Delay(50);
         }
         Assert.False(factory.Query(db => db.Sessions.Any(s => s.Id == Sid(access))));
+    }
+
+    [Fact]
+    public async Task Audit_events_are_kept_for_their_retention_and_then_deleted()
+    {
+        using var factory = new GatehouseFactory().With("Gatehouse:Audit:RetainFor", "30.00:00:00");
+        var (username, _, _) = await factory.SignInAsync();
+        factory.Time.Advance(TimeSpan.FromDays(20));
+        await factory.LogInAsync(username);
+        var janitor = factory.Services.GetRequiredService<SessionJanitor>();
+        int Count() => factory.Query(db => db.AuditEvents.Count(a => a.UserId != null));
+        var before = Count();
+
+        // Day 29 after the first events: nothing is 30 days old yet.
+        factory.Time.Advance(TimeSpan.FromDays(9));
+        await janitor.PurgeAuditAsync(CancellationToken.None);
+        Assert.Equal(before, Count());
+
+        // Day 31: the first sign-up's and sign-in's events are past 30 days; the later sign-in's are not.
+        factory.Time.Advance(TimeSpan.FromDays(2));
+        await janitor.PurgeAuditAsync(CancellationToken.None);
+        var remaining = factory.Query(db => db.AuditEvents.AsNoTracking().Where(a => a.UserId != null).Select(a => a.At).ToList());
+        Assert.NotEmpty(remaining);
+        Assert.True(remaining.Count < before);
+        Assert.All(remaining, at => Assert.True(at >= factory.Time.GetUtcNow() - TimeSpan.FromDays(30)));
     }
 
     private static Guid Sid(string access) => Guid.Parse(new JsonWebToken(access).GetClaim("sid").Value);
