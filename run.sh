@@ -52,7 +52,8 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Only our servers: a bare wait would also wait for the Redis that stop_services ends below.
+  wait "${pids[@]}" 2>/dev/null || true
   if [ "$instances" -gt 0 ]; then stop_services; rm -rf "${scale_dir:-}"; fi
 }
 trap 'stop; exit 0' INT TERM
