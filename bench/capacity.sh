@@ -38,30 +38,21 @@ die() { echo "capacity.sh: $*" >&2; exit 1; }
 for tool in dotnet wrk curl openssl awk; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required (apt-get install ${tool/dotnet/dotnet-sdk-10.0})"
 done
+# The throwaway PostgreSQL and Redis the tests use (free_port, start_postgres, start_redis, …).
+. scripts/services.sh
 
 work=$(mktemp -d /tmp/gatehouse-capacity.XXXXXX)
-api_pid="" pg_dir="" redis_pid="" wrk_pid=""
+api_pid="" wrk_pid=""
 cleanup() {
   trap - EXIT INT TERM
   [ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null
   stop_api
-  stop_redis
-  stop_postgres
+  stop_services
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# A port nothing listens on, below the ephemeral range so no outgoing connection takes it meanwhile.
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  die "no free port"
-}
 
 # --- CPU time, in clock ticks, from /proc (fields after the command name: state is 1, utime 12,
 # stime 13, cutime 14, cstime 15; threads are included in a process's own times).
@@ -71,7 +62,7 @@ cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 # time of the children it has already reaped, and the time of every live child.
 pg_cpu_ticks() {
   local pm total child
-  pm=$(head -n 1 "$pg_dir/data/postmaster.pid")
+  pm=$(postgres_pid)
   total=$(sed 's/.*) //' "/proc/$pm/stat" | awk '{print $12 + $13 + $14 + $15}')
   for child in $(pgrep -P "$pm"); do
     total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0)))
@@ -79,32 +70,12 @@ pg_cpu_ticks() {
   echo "$total"
 }
 
-# --- PostgreSQL: a throwaway server with the stock durability settings (fsync, synchronous commit),
-# as a production database would run, so the CPU a commit costs is counted.
-as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pg_port="" pg_psql=()
-start_postgres() {
-  local bin password
-  bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (apt-get install postgresql)"
-  pg_dir=$(mktemp -d /tmp/gatehouse-capacity-pg.XXXXXX)
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$pg_dir"
-  chmod 700 "$pg_dir"
-  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-  as_postgres "$bin/initdb" -D "$pg_dir/data" -U postgres -A scram-sha-256 --auth-local=trust \
-    -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 || { cat "$pg_dir/initdb.log" >&2; die "initdb failed"; }
-  pg_port=$(free_port)
-  as_postgres sh -c "cat >>'$pg_dir/data/postgresql.conf'" <<EOF
-listen_addresses = '127.0.0.1'
-port = $pg_port
-unix_socket_directories = '$pg_dir'
-EOF
-  as_postgres "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 start >/dev/null \
-    || { cat "$pg_dir/server.log" >&2; die "PostgreSQL did not start"; }
-  pg_psql=(as_postgres "$bin/psql" -h "$pg_dir" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt)
-  "${pg_psql[@]}" -d postgres -c "CREATE ROLE gatehouse LOGIN PASSWORD '$password'" \
-    -c "CREATE DATABASE gatehouse OWNER gatehouse" >/dev/null
-  pg_connection="Host=127.0.0.1;Port=$pg_port;Username=gatehouse;Password=$password;Database=gatehouse"
+# --- PostgreSQL: services.sh's throwaway server with the stock durability settings (fsync, synchronous
+# commit), as a production database would run, so the CPU a commit costs is counted.
+pg_psql=(postgres_psql -v ON_ERROR_STOP=1 -qAt)
+start_bench_postgres() {
+  start_postgres durable >&2 || die "PostgreSQL did not start"
+  pg_connection=$GATEHOUSE_TEST_POSTGRES
   pg_version=$("${pg_psql[@]}" -d postgres -c "SHOW server_version")
   local first second
   pg_counters >/dev/null
@@ -113,14 +84,6 @@ EOF
   sleep 1.5
   second=$(pg_counters | awk '$1 == "commits" {print $2}')
   pg_reading_commits=$((second - first))
-}
-stop_postgres() {
-  [ -n "$pg_dir" ] || return 0
-  if [ -f "$pg_dir/data/postmaster.pid" ]; then
-    as_postgres "$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$pg_dir"
-  pg_dir=""
 }
 
 # Counters of the gatehouse database, one "name value" line each. A reading commits too (its query and
@@ -156,29 +119,9 @@ pg_settle() {
   settled=$current
 }
 
-# --- Redis: a throwaway server, no persistence.
-redis_port=""
-start_redis() {
-  command -v redis-server >/dev/null 2>&1 || die "redis-server is not installed (apt-get install redis-server)"
-  redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-    --daemonize no --logfile "$work/redis.log" &
-  redis_pid=$!
-  for _ in $(seq 1 50); do
-    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0
-    sleep 0.1
-  done
-  die "Redis did not start"
-}
-stop_redis() {
-  [ -n "$redis_pid" ] || return 0
-  kill "$redis_pid" 2>/dev/null || true
-  wait "$redis_pid" 2>/dev/null || true
-  redis_pid=""
-}
 # Calls per command, "name calls" lines, without our own INFO.
 redis_counters() {
-  redis-cli -p "$redis_port" INFO commandstats | tr -d '\r' \
+  redis-cli -h 127.0.0.1 -p "${GATEHOUSE_TEST_REDIS##*:}" INFO commandstats | tr -d '\r' \
     | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),.*/\1 \2/p' | grep -v '^info '
 }
 
@@ -188,7 +131,7 @@ api_port=""
 start_api() { # label, then extra environment assignments
   local label=$1
   shift
-  api_port=$(free_port)
+  api_port=$(free_port) || die "no free port"
   mkdir -p "$work/$label"
   (
     # Its own working folder, so no stray .env file is read; the content root (appsettings.json, with
@@ -259,15 +202,15 @@ measure() { # config label mode threads connections tokens-file [path]
   local config=$1 label=$2 mode=$3 threads=$4 connections=$5 tokens=$6 path=${7:-}
   local result api0 api1 pg0=0 pg1=0 redis0=0 redis1=0 before=$pg_last after="" rb="" ra="" queries0=$pg_queries
   echo "   $label: ${duration}s with $connections connections" >&2
-  if [ -n "$pg_dir" ]; then pg0=$(pg_cpu_ticks); fi
-  if [ -n "$redis_pid" ]; then rb=$(redis_counters); redis0=$(cpu_ticks "$redis_pid"); fi
+  if postgres_pid >/dev/null; then pg0=$(pg_cpu_ticks); fi
+  if redis_pid >/dev/null; then rb=$(redis_counters); redis0=$(cpu_ticks "$(redis_pid)"); fi
   api0=$(cpu_ticks "$api_pid")
 
   result=$(run_wrk "$duration" "$mode" "$threads" "$connections" "$tokens" "$path")
 
   api1=$(cpu_ticks "$api_pid")
-  if [ -n "$redis_pid" ]; then redis1=$(cpu_ticks "$redis_pid"); ra=$(redis_counters); fi
-  if [ -n "$pg_dir" ]; then pg1=$(pg_cpu_ticks); pg_settle; after=$settled; pg_last=$settled; fi
+  if redis_pid >/dev/null; then redis1=$(cpu_ticks "$(redis_pid)"); ra=$(redis_counters); fi
+  if postgres_pid >/dev/null; then pg1=$(pg_cpu_ticks); pg_settle; after=$settled; pg_last=$settled; fi
 
   local ok failed broken seconds p50 p99 statuses
   read -r ok failed broken seconds p50 p99 statuses < <(sed -E 's/[a-z0-9_]+=//g; s/^BENCH //' <<<"$result")
@@ -277,7 +220,7 @@ measure() { # config label mode threads connections tokens-file [path]
   # The row: rate, CPU per operation, database and Redis work per operation.
   rows+=("$(awk -v c="$config" -v l="$label" -v n="$connections" -v ok="$ok" -v failed="$failed" -v broken="$broken" \
     -v s="$seconds" -v p50="$p50" -v p99="$p99" -v api=$((api1 - api0)) -v pg=$((pg1 - pg0)) -v rd=$((redis1 - redis0)) \
-    -v hz="$ticks_per_second" -v haspg="${before:+1}" -v hasredis="${redis_pid:+1}" \
+    -v hz="$ticks_per_second" -v haspg="${before:+1}" -v hasredis="${rb:+1}" \
     -v delta="$(counter_delta "$before" "$after" "$own_commits")" -v rdelta="$(counter_delta "$rb" "$ra" 0)" 'BEGIN {
       split(delta, d, " "); commits = d[1]; ins = d[2]; upd = d[3]; wal = d[4]
       split(rdelta, r, " ")
@@ -291,7 +234,7 @@ measure() { # config label mode threads connections tokens-file [path]
     }')")
   if [ -n "$before" ]; then
     local redis_column=""
-    if [ -n "$redis_pid" ]; then redis_column=" | $(redis_calls "$rb" "$ra" "$ok")"; fi
+    if [ -n "$rb" ]; then redis_column=" | $(redis_calls "$rb" "$ra" "$ok")"; fi
     details+=("| $config | $label | $(table_writes "$before" "$after" "$ok")$redis_column |")
   fi
   echo "   $label: $result" >&2
@@ -343,7 +286,7 @@ run_config() { # label, then extra API environment
   sign_in "$refresh_connections" refresh_token "$work/refresh-tokens"
   sign_in "$get_threads" access_token "$work/access-tokens"
   pg_last=""
-  if [ -n "$pg_dir" ]; then pg_settle; pg_last=$settled; fi
+  if postgres_pid >/dev/null; then pg_settle; pg_last=$settled; fi
 
   measure "$config" login login "$login_connections" "$login_connections" /dev/null
   measure "$config" refresh refresh "$refresh_connections" "$refresh_connections" "$work/refresh-tokens"
@@ -374,15 +317,15 @@ for config in $configs; do
   case $config in
     sqlite) run_config sqlite Database__Provider=sqlite ;;
     postgres)
-      [ -n "$pg_dir" ] || start_postgres
+      postgres_pid >/dev/null || start_bench_postgres
       run_config postgres Database__Provider=postgres ConnectionStrings__Default="$pg_connection" ;;
     redis)
       if ! $redis_supported; then echo "== redis: skipped, this API has no Redis:Configuration yet" >&2; continue; fi
-      [ -n "$pg_dir" ] || start_postgres
-      start_redis
+      postgres_pid >/dev/null || start_bench_postgres
+      start_redis >&2 || die "Redis did not start"
       redis_version=$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')
       run_config postgres+redis Database__Provider=postgres ConnectionStrings__Default="$pg_connection" \
-        Redis__Configuration="127.0.0.1:$redis_port"
+        Redis__Configuration="$GATEHOUSE_TEST_REDIS"
       stop_redis ;;
     *) die "unknown config '$config' (use sqlite, postgres, redis)" ;;
   esac

@@ -3,11 +3,17 @@
 # then call start_postgres/start_redis and, in an EXIT trap, stop_services; every function may be
 # called more than once.
 #
-#   start_postgres     exports GATEHOUSE_TEST_POSTGRES, an Npgsql connection string for a role that
+#   start_postgres [durable]
+#                      exports GATEHOUSE_TEST_POSTGRES, an Npgsql connection string for a role that
 #                      may CREATE DATABASE (so each test suite can make its own), and
 #                      GATEHOUSE_TEST_PG_CTL, a pg_ctl for that server (as its owner, with its data
-#                      folder): "$GATEHOUSE_TEST_PG_CTL stop -m fast" / "… start" stop and restart it
+#                      folder): "$GATEHOUSE_TEST_PG_CTL stop -m fast" / "… start" stop and restart it.
+#                      Tests run without fsync; "durable" keeps PostgreSQL's stock durability
+#                      settings, for measurements that must count what a commit costs
+#   postgres_psql …    psql as the superuser over the server's own socket
+#   postgres_pid       the postmaster's process id (fails when no server is running)
 #   start_redis        exports GATEHOUSE_TEST_REDIS=127.0.0.1:PORT
+#   redis_pid          the Redis server's process id (fails when none is running)
 #   install_services   installs Debian's postgresql, redis-server and nginx when missing (root)
 
 # The newest Debian PostgreSQL: its bin folder is not on PATH, and a pg_ctl elsewhere on PATH may
@@ -57,10 +63,10 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-_pg_dir=""
-start_postgres() {
+_pg_dir="" _pg_psql=()
+start_postgres() { # [durable]
   [ -n "$_pg_dir" ] && return 0
-  local bin password port
+  local bin password port durable=${1:-}
   bin=$(postgres_bin) || { echo "services.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2; return 1; }
   # Under /tmp, not inside a root-only folder: the postgres user must reach it.
   _pg_dir=$(mktemp -d /tmp/gatehouse-postgres.XXXXXX) || return 1
@@ -84,18 +90,20 @@ EOF
   chmod 755 "$_pg_dir/pg_ctl"
   for _ in 1 2 3; do
     port=$(free_port) || break
-    # Durability is not what tests check; without fsync the suites run faster.
     as_postgres sh -c "cat >>'$_pg_dir/data/postgresql.conf'" <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$_pg_dir'
 max_connections = 300
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 EOF
+    if [ "$durable" != durable ]; then
+      # Durability is not what tests check; without fsync the suites run faster.
+      printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
+        | as_postgres sh -c "cat >>'$_pg_dir/data/postgresql.conf'"
+    fi
     if "$_pg_dir/pg_ctl" -w -t 30 start >/dev/null; then
-      as_postgres "$bin/psql" -h "$_pg_dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
+      _pg_psql=(as_postgres "$bin/psql" -h "$_pg_dir" -p "$port" -U postgres)
+      postgres_psql -d postgres -v ON_ERROR_STOP=1 -q \
         -c "CREATE ROLE gatehouse LOGIN CREATEDB PASSWORD '$password'" \
         -c "CREATE DATABASE gatehouse OWNER gatehouse" || { stop_postgres; return 1; }
       export GATEHOUSE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=gatehouse;Password=$password;Database=gatehouse"
@@ -114,8 +122,17 @@ stop_postgres() {
   [ -n "$_pg_dir" ] || return 0
   if [ -f "$_pg_dir/data/postmaster.pid" ]; then "$_pg_dir/pg_ctl" -m immediate -w stop >/dev/null 2>&1; fi
   rm -rf "$_pg_dir"
-  _pg_dir=""
+  _pg_dir="" _pg_psql=()
   unset GATEHOUSE_TEST_POSTGRES GATEHOUSE_TEST_PG_CTL
+}
+
+postgres_psql() {
+  [ ${#_pg_psql[@]} -gt 0 ] || { echo "services.sh: PostgreSQL is not running" >&2; return 1; }
+  "${_pg_psql[@]}" "$@"
+}
+
+postgres_pid() {
+  [ -n "$_pg_dir" ] && [ -f "$_pg_dir/data/postmaster.pid" ] && head -n 1 "$_pg_dir/data/postmaster.pid"
 }
 
 _redis_dir="" _redis_pid=""
@@ -156,6 +173,10 @@ stop_redis() {
   [ -n "$_redis_dir" ] && rm -rf "$_redis_dir"
   _redis_pid="" _redis_dir=""
   unset GATEHOUSE_TEST_REDIS
+}
+
+redis_pid() {
+  [ -n "$_redis_pid" ] && echo "$_redis_pid"
 }
 
 stop_services() {
