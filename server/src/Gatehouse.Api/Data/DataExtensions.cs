@@ -18,12 +18,14 @@ public static class DataExtensions
         // Both providers are registered; Database:Provider picks one when a context is asked for, so
         // the choice is made from the final configuration (including a test host's overrides).
         // Interceptors registered as services (tests hold back or count statements) apply to either.
+        // The options are built once (singleton), not for every request's scope: they depend only on
+        // configuration and singletons.
         services.AddDbContext<SqliteGatehouseDbContext>((provider, options) => options
             .UseSqlite(ConnectionString(provider))
-            .AddInterceptors(provider.GetServices<IInterceptor>()));
+            .AddInterceptors(provider.GetServices<IInterceptor>()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddDbContext<PostgresGatehouseDbContext>((provider, options) => options
             .UseNpgsql(ConnectionString(provider))
-            .AddInterceptors(provider.GetServices<IInterceptor>()));
+            .AddInterceptors(provider.GetServices<IInterceptor>()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<GatehouseDbContext>(provider =>
             provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ProviderKind == DatabaseProvider.Postgres
                 ? provider.GetRequiredService<PostgresGatehouseDbContext>()

@@ -78,9 +78,9 @@ public sealed class MigrationTests
             ["Gatehouse__Data__Directory"] = directory,
             ["PORT"] = ApiProcess.FreePort().ToString(CultureInfo.InvariantCulture),
         };
-        foreach (var (key, value) in TestDatabase.SettingsFor(directory, migrated: false))
+        foreach (var (key, value) in TestDatabase.EnvironmentFor(directory, migrated: false))
         {
-            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            settings[key] = value;
         }
         return settings;
     }

@@ -51,7 +51,7 @@ public sealed class OutageTests
             Assert.Equal(HttpStatusCode.OK, anonymousWithCookie.StatusCode);
 
             // The database returns: the same process recovers without a restart.
-            await TestDatabase.RepairAsync(directory);
+            TestDatabase.Repair(directory);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(TestApi.WithToken(HttpMethod.Get, "/auth/me", token))).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync("john", "password123")).StatusCode);

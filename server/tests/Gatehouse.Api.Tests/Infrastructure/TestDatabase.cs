@@ -47,6 +47,10 @@ public static class TestDatabase
         }
         : new Dictionary<string, string?>();
 
+    /// <summary><see cref="SettingsFor"/> as environment variables, for the API started as a process.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> EnvironmentFor(string dataDirectory, bool migrated = true) =>
+        SettingsFor(dataDirectory, migrated).Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value));
+
     /// <summary>A connection of the test's own to the folder's database, beside the app's.</summary>
     public static async Task<DbConnection> OpenAsync(string dataDirectory)
     {
@@ -63,8 +67,8 @@ public static class TestDatabase
         if (IsPostgres)
         {
             var name = NameFor(dataDirectory);
-            await AdminAsync($"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false");
-            await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+            Admin($"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false");
+            Admin($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
             return;
         }
         SqliteConnection.ClearAllPools();
@@ -78,11 +82,11 @@ public static class TestDatabase
     }
 
     /// <summary>Ends the outage <see cref="BreakAsync"/> began; the data is as it was.</summary>
-    public static async Task RepairAsync(string dataDirectory)
+    public static void Repair(string dataDirectory)
     {
         if (IsPostgres)
         {
-            await AdminAsync($"ALTER DATABASE \"{NameFor(dataDirectory)}\" ALLOW_CONNECTIONS true");
+            Admin($"ALTER DATABASE \"{NameFor(dataDirectory)}\" ALLOW_CONNECTIONS true");
             return;
         }
         SqliteConnection.ClearAllPools();
@@ -144,14 +148,6 @@ public static class TestDatabase
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         command.ExecuteNonQuery();
-    }
-
-    private static async Task AdminAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private static void DropEverything()

@@ -95,9 +95,9 @@ public sealed class RotateCommandTests : IDisposable
         {
             settings["Database__MigrateOnStart"] = "false";
         }
-        foreach (var (key, value) in TestDatabase.SettingsFor(_directory, migrated))
+        foreach (var (key, value) in TestDatabase.EnvironmentFor(_directory, migrated))
         {
-            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            settings[key] = value;
         }
         return settings;
     }
