@@ -187,7 +187,7 @@ sign_in() { # count cookie-base-name file
 
 run_wrk() { # seconds mode threads connections tokens-file [path] → the BENCH line
   BENCH_MODE=$2 BENCH_ORIGIN=$origin BENCH_PASSWORD=$password BENCH_RUN_ID="reg$RANDOM$RANDOM" \
-    BENCH_USERS_FILE="$work/users" BENCH_TOKENS_FILE=$5 BENCH_PATH=${6:-/auth/me} \
+    BENCH_USERS_FILE="$work/users" BENCH_TOKENS_FILE=$5 BENCH_PATH=${6:-/auth/me} BENCH_THREADS=$3 \
     wrk -t "$3" -c "$4" -d "${1}s" --timeout 10s -s bench/load.lua "http://127.0.0.1:$api_port" >"$work/wrk.out" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || { cat "$work/wrk.out" >&2; die "wrk failed"; }
