@@ -2,7 +2,9 @@
 // configuration (its Program builds the services over a temporary SQLite database): access-token
 // issue and validation (ES256, HS256), the session check, and the Argon2id password hash.
 //
-// A full run, about two minutes (a short job: 3 warm-up and 3 measured iterations per benchmark):
+// A full run, under two minutes (a short job: 3 warm-up and 3 measured iterations per benchmark;
+// 80 s of benchmarks on the shared two-core machine, plus the build; its error bars are wide when
+// the machine is busy, and --job medium narrows them in about four times as long):
 //   dotnet run -c Release --project bench/Gatehouse.Benchmarks -- --filter '*' [--artifacts DIR]
 // writes, besides the console summary, for each class DIR/results/Gatehouse.Benchmarks.<Area>.<Class>-report.csv
 // (times in ns, sizes in bytes, units in the header, plain numbers in the cells), -report-brief.json
@@ -12,9 +14,10 @@
 //   dotnet run -c Release --project bench/Gatehouse.Benchmarks -- --filter '*' --job Dry
 // Any other BenchmarkDotNet option works too (--filter '*Token*', --job medium, --list flat).
 //
-// Always in-process: the default toolchain would build a second copy of the API for each run, which
-// on a shared two-core machine takes longer than the measurements. Exits non-zero when a benchmark
-// failed (BenchmarkDotNet itself exits 0 then) or none matched the filter; the last line counts them.
+// Always in-process: the default toolchain builds a second copy of this project and the API for every
+// run (22 s here, longer than the whole Dry run) and works only when started inside the repository.
+// Exits non-zero when a benchmark failed (BenchmarkDotNet itself exits 0 then) or none matched the
+// filter; the last line counts them.
 using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;

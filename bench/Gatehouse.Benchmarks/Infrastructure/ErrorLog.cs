@@ -5,7 +5,8 @@ namespace Gatehouse.Benchmarks.Infrastructure;
 /// <summary>
 /// Which benchmarks BenchmarkDotNet logged an error for. In-process, an exception in a global
 /// clean-up is only logged: the benchmark's report still counts as a success. Errors are ascribed
-/// to the benchmark whose "// Benchmark:" header came last, until the next progress line.
+/// to the benchmark whose "// Benchmark:" header came last, until the next progress line. Should
+/// BenchmarkDotNet word those lines differently, errors count as unattributed, which fails the run too.
 /// </summary>
 internal sealed class ErrorLog : ILogger
 {
