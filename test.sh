@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Gatehouse test: the API's xunit suite on SQLite and on PostgreSQL, the cross-instance
-# suite (two API processes behind nginx), the web app's type-check, lint and unit tests, and the
-# end-to-end suite in Debian's Chromium against the real API and `next start`.
+# suite (two API processes behind nginx), every benchmark once, the web app's type-check, lint and
+# unit tests, and the end-to-end suite in Debian's Chromium against the real API and `next start`.
 # Installs what is missing (NuGet and npm packages; chromium, postgresql, redis-server and nginx
 # with apt, never a downloaded browser); PostgreSQL and Redis run as throwaway instances on
 # loopback ports (scripts/services.sh), not as system services, and are stopped at the end.
@@ -57,9 +57,11 @@ step() { # name command...
 # --- server -----------------------------------------------------------------------------
 # The cross-instance suite is its own project, outside the solution: it needs PostgreSQL, Redis
 # and nginx, so a plain `dotnet test` in server/ stays the self-contained per-provider suite.
+# So are the benchmarks (bench/), which are no tests there and need BenchmarkDotNet.
 server_build() {
   dotnet build server/Gatehouse.slnx -c Release -nologo -v quiet &&
-    dotnet build server/tests/Gatehouse.Cluster.Tests -c Release -nologo -v quiet
+    dotnet build server/tests/Gatehouse.Cluster.Tests -c Release -nologo -v quiet &&
+    dotnet build bench/Gatehouse.Benchmarks -c Release -nologo -v quiet
 }
 step "server: restore and build" server_build
 # Exported to every suite below: GATEHOUSE_TEST_POSTGRES, GATEHOUSE_TEST_PG_CTL, GATEHOUSE_TEST_REDIS.
@@ -96,6 +98,22 @@ cluster_tests() {
 step "server (SQLite): tests (xunit)" xunit_tests "server (SQLite)" server/Gatehouse.slnx
 step "server (PostgreSQL): tests (xunit)" postgres_tests
 step "server: cross-instance suite (two API processes behind nginx, PostgreSQL, Redis)" cluster_tests
+# Every benchmark once (BenchmarkDotNet's Dry job, in-process, a few seconds), so they cannot rot:
+# one that throws, or whose set-up or clean-up fails, fails the step. Each counts as one test. The
+# program judges its own run, since BenchmarkDotNet exits 0 with failed benchmarks; its last line
+# is "benchmarks: N passed, N failed".
+bench_once() {
+  local log="$work/bench.log"
+  dotnet run --no-build -c Release --project bench/Gatehouse.Benchmarks -- \
+    --filter '*' --job Dry --artifacts "$work/bench-artifacts" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]} p f
+  read -r p f < <(sed -n 's/^benchmarks: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -n 1)
+  if [ -z "$p" ]; then echo "no benchmark count found; the benchmarks exited with $status"; return 1; fi
+  echo "benchmarks (once each): $p passed, $f failed"
+  count "$p" "$f" 0
+  [ "$status" -eq 0 ]
+}
+step "server: benchmarks, each run once (bench/Gatehouse.Benchmarks)" bench_once
 
 # --- web --------------------------------------------------------------------------------
 web_install() {
