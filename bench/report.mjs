@@ -126,10 +126,12 @@ md.push(
 
 const benchmarks = benchmarkCsvs.flatMap((file) => readBenchmarkCsv(file));
 if (benchmarks.length > 0) {
-  md.push('', 'In-process costs (BenchmarkDotNet, `bench/Gatehouse.Benchmarks`, one thread):', '');
-  const shown = ['Type', 'Method', 'Mean', 'Allocated'].filter((name) => benchmarks.some((b) => b[name] !== undefined));
-  md.push(`| ${shown.join(' | ')} |`, `| ${shown.map((name) => (name === 'Mean' || name === 'Allocated' ? '---:' : '---')).join(' | ')} |`);
-  for (const b of benchmarks) md.push(`| ${shown.map((name) => b[name] ?? '').join(' | ')} |`);
+  md.push('', 'In-process costs on one thread (BenchmarkDotNet, `bench/Gatehouse.Benchmarks`, short job):', '');
+  md.push('| Benchmark | Method | Parameters | Mean | Allocated |', '| --- | --- | --- | ---: | ---: |');
+  for (const b of benchmarks) {
+    const parameters = b.Algorithm ? `Algorithm=${b.Algorithm}` : '';
+    md.push(`| ${b.Type.replace(/Benchmarks$/, '')} | ${b.Method} | ${parameters} | ${duration(Number(b['Mean [ns]']))} | ${bytes(Number(b['Allocated [B]']))} |`);
+  }
 }
 md.push('', 'What each figure means and how it was reached: [docs/performance.md](../docs/performance.md).', '');
 writeFileSync(join(outDir, 'results.md'), md.join('\n'));
@@ -163,6 +165,17 @@ svg.push(`<line x1="${goalX}" y1="${top - 2}" x2="${goalX}" y2="${top + targets.
 svg.push(`<text x="${goalX}" y="${top + targets.length * rowHeight + 20}" text-anchor="middle" fill="#000">goal</text>`);
 svg.push('</svg>', '');
 writeFileSync(join(outDir, 'results.svg'), svg.join('\n'));
+
+function duration(ns) {
+  if (!Number.isFinite(ns)) return '–';
+  if (ns >= 1e6) return `${fmt(ns / 1e6, 2)} ms`;
+  if (ns >= 1e3) return `${fmt(ns / 1e3, 2)} µs`;
+  return `${fmt(ns, 0)} ns`;
+}
+function bytes(count) {
+  if (!Number.isFinite(count)) return '–';
+  return count >= 1024 ? `${fmt(count / 1024, 1)} KiB` : `${fmt(count, 0)} B`;
+}
 
 // BenchmarkDotNet's CSV report (CsvExporter): a header line and quoted, comma-separated fields.
 function readBenchmarkCsv(file) {

@@ -222,14 +222,18 @@ scenario() { # id label server(api|web) mode threads connections tokens-file pat
     "$(rss_kib "$api_pid" VmHWM)" "$( [ -n "$web_pid" ] && rss_kib "$web_pid" VmHWM || echo 0)" "$statuses" \
     >>"$work/scenarios.tsv"
 }
+dotnet_arch() { case $(uname -m) in aarch64 | arm64) echo arm64 ;; *) echo x64 ;; esac; }
 fact() { printf '%s\t%s\n' "$1" "$2" >>"$work/facts.tsv"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
 
 # ------------------------------------------------------------------------------------------------
-log "building the API (Release)"
-# flock -o: the build's long-lived helpers (MSBuild nodes, compiler server) must not inherit the lock.
-flock -o "$build_lock" dotnet build server/src/Gatehouse.Api -c Release -v quiet -nologo --disable-build-servers >&2
-api_dll=$PWD/server/src/Gatehouse.Api/bin/Release/net10.0/Gatehouse.Api.dll
+log "publishing the API (Release, ReadyToRun)"
+# As a deployment would: published for this platform with ReadyToRun, so start-up runs precompiled
+# code instead of waiting for the JIT (docs/performance.md). flock -o: the build's long-lived helpers
+# (MSBuild nodes, compiler server) must not inherit the lock.
+flock -o "$build_lock" dotnet publish server/src/Gatehouse.Api -c Release -r "linux-$(dotnet_arch)" --self-contained false \
+  -p:PublishReadyToRun=true -o "$work/api-bin" -v quiet -nologo --disable-build-servers >&2
+api_dll=$work/api-bin/Gatehouse.Api.dll
 log "building the web app (next build)"
 if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund >&2)
