@@ -11,8 +11,9 @@
 # one thread (bench/hash-cost.cs). Writes bench/capacity.md and prints it. About 7 minutes with all three
 # set-ups (each PostgreSQL reading waits ~11 s for the server to publish its counters).
 #
-#   DURATION=10        seconds of measured load per operation (after WARMUP seconds unmeasured)
-#   WARMUP=2
+#   DURATION=10        seconds of measured load per operation
+#   WARMUP=2           seconds of each load in one warm-up cycle; cycles repeat until the runtime has
+#   WARMUP_CYCLES=15   stopped recompiling hot code (see warm_up), at most WARMUP_CYCLES of them
 #   CONFIGS="sqlite postgres redis"   which set-ups to run (redis is skipped when unsupported)
 #
 # Every process it starts (API, PostgreSQL, Redis, wrk) is stopped and every temporary folder
@@ -24,6 +25,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
+warmup_cycles=${WARMUP_CYCLES:-15}
 configs=${CONFIGS:-sqlite postgres redis}
 # Hashing endpoints: as many connections as the API hashes at once by default (2 per core), so
 # the queue stays short. Refresh: one connection per wrk thread, each with its own token chain.
@@ -58,6 +60,16 @@ trap 'exit 143' TERM
 # stime 13, cutime 14, cstime 15; threads are included in a process's own times).
 ticks_per_second=$(getconf CLK_TCK)
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# The runtime's tiered-compilation threads (".NET Tiered Compilation Worker", cut to 15 characters):
+# "thread-id ticks" for each one alive, after a "none 0" line so that the list is never empty.
+jit_ticks() {
+  local task
+  echo "none 0"
+  for task in /proc/"$1"/task/*; do
+    [ "$(cat "$task/comm" 2>/dev/null)" = ".NET Tiered Com" ] || continue
+    echo "${task##*/} $(sed 's/.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}')"
+  done
+}
 # PostgreSQL forks a backend per connection and workers on demand: the postmaster's own time, the
 # time of the children it has already reaped, and the time of every live child.
 pg_cpu_ticks() {
@@ -268,21 +280,46 @@ redis_calls() { # before after ops
     } END { print (out ? out : "none") }' <(echo "$1") <(echo "$2")
 }
 
+# Warm-up (JIT, connection pools, caches): cycles of every load for a moment, unmeasured, each refresh
+# chain from its own sessions, until the runtime has stopped recompiling. .NET first runs each method
+# from quickly made code and recompiles the hot ones on a background thread; under login load that
+# recompilation took about 5 CPU-seconds spread over the first ~30 s, 6–13 ms on top of each 17 ms
+# login meanwhile, and a 2 s warm-up left it inside the measured login. Settled: the compilation
+# threads alive after a cycle used under 1% of the API's CPU during it (an idle one exits after a
+# few seconds, so a thread that ended mid-cycle means the compiler had gone quiet).
+warm_up() {
+  local cycle jit0 jit1 api0 api1 jit
+  for cycle in $(seq 1 "$warmup_cycles"); do
+    jit0=$(jit_ticks "$api_pid") api0=$(cpu_ticks "$api_pid")
+    sign_in "$refresh_connections" refresh_token "$work/warm-refresh"
+    sign_in "$get_threads" access_token "$work/warm-access"
+    run_wrk "$warmup" login "$login_connections" "$login_connections" /dev/null >/dev/null
+    run_wrk "$warmup" refresh "$refresh_connections" "$refresh_connections" "$work/warm-refresh" >/dev/null
+    run_wrk "$warmup" get "$get_threads" "$get_connections" "$work/warm-access" /auth/me >/dev/null
+    run_wrk "$warmup" register "$login_connections" "$login_connections" /dev/null >/dev/null
+    jit1=$(jit_ticks "$api_pid") api1=$(cpu_ticks "$api_pid")
+    # What the compilation threads alive now gained during the cycle (all of it for a new one).
+    jit=$(awk 'NR == FNR { b[$1] = $2; next } { s += $2 - ($1 in b ? b[$1] : 0) } END { print s + 0 }' \
+      <(echo "$jit0") <(echo "$jit1"))
+    echo "   warm-up cycle $cycle (${warmup}s of each load): recompiling took $jit of the API's $((api1 - api0)) CPU ticks" >&2
+    if [ $((jit * 100)) -lt $((api1 - api0)) ]; then
+      warmed_cycles+=("$cycle")
+      return 0
+    fi
+  done
+  warmed_cycles+=("$warmup_cycles, still recompiling")
+  echo "   warm-up: still recompiling after $warmup_cycles cycles; the costs below include it" >&2
+}
+warmed_cycles=()
+
 run_config() { # label, then extra API environment
   local config=$1
   shift
   echo "== $config" >&2
   start_api "$config" "$@"
   seed_users "$refresh_connections"
-  # Warm-up (JIT, connection pools, caches): every load for a moment, unmeasured, each refresh chain
-  # from its own sessions. Then the sessions the measured refresh and GET loads start from.
-  echo "   warm-up: ${warmup}s of each load" >&2
-  sign_in "$refresh_connections" refresh_token "$work/warm-refresh"
-  sign_in "$get_threads" access_token "$work/warm-access"
-  run_wrk "$warmup" login "$login_connections" "$login_connections" /dev/null >/dev/null
-  run_wrk "$warmup" refresh "$refresh_connections" "$refresh_connections" "$work/warm-refresh" >/dev/null
-  run_wrk "$warmup" get "$get_threads" "$get_connections" "$work/warm-access" /auth/me >/dev/null
-  run_wrk "$warmup" register "$login_connections" "$login_connections" /dev/null >/dev/null
+  warm_up
+  # The sessions the measured refresh and GET loads start from.
   sign_in "$refresh_connections" refresh_token "$work/refresh-tokens"
   sign_in "$get_threads" access_token "$work/access-tokens"
   pg_last=""
@@ -340,7 +377,8 @@ dirty=$(git status --porcelain -- server 2>/dev/null | grep -q . && echo " (with
   echo "Written by \`bench/capacity.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Commit $commit$dirty."
   echo "Machine: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), $cores cores (shared; load average before the run: $load_before);"
   echo ".NET $(dotnet --version); PostgreSQL ${pg_version:-not run}${redis_version:+; Redis $redis_version}; wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p')."
-  echo "Each set-up: ${warmup} s warm-up of each load, then each operation ${duration} s measured. The load generator runs on the same cores."
+  echo "Each set-up: warm-up cycles of ${warmup} s of each load until the runtime stopped recompiling hot code (cycles: $(IFS=/; echo "${warmed_cycles[*]}")),"
+  echo "then each operation ${duration} s measured. The load generator runs on the same cores."
   echo
   echo "**Costs are the model, rates are not**: the rate depends on what else this machine was doing, while"
   echo "CPU-seconds per operation (from /proc, API process and PostgreSQL server separately) hardly do."
