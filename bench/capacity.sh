@@ -8,7 +8,7 @@
 # the PostgreSQL server (postmaster and all its children) per operation, database commits, rows
 # inserted/updated and WAL bytes per operation (pg_stat_database / pg_stat_user_tables deltas),
 # and Redis commands per operation (INFO commandstats deltas). Also measures one password hash on
-# one thread (bench/hash-cost.cs). Writes bench/capacity.md and prints it. About 7 minutes with all three
+# one thread (bench/hash-cost.cs). Writes bench/capacity.md and prints it. About 8 minutes with all three
 # set-ups (each PostgreSQL reading waits ~11 s for the server to publish its counters).
 #
 #   DURATION=10        seconds of measured load per operation
