@@ -104,7 +104,7 @@ public static class TokensExtensions
                     context.Fail("The token does not name a user and a session.");
                     return;
                 }
-                var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStore>();
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionGuard>();
                 try
                 {
                     if (!await sessions.IsActiveAsync(sessionId, userId, context.HttpContext.RequestAborted))
