@@ -51,6 +51,7 @@ public static class TokensExtensions
         bearer.TokenHandlers.Clear();
         bearer.TokenHandlers.Add(new CachingJsonWebTokenHandler(cache, keys) { MapInboundClaims = false });
         bearer.IncludeErrorDetails = false; // the reason a token failed is for our logs, not for the caller
+        bearer.SaveToken = false; // nothing reads it back, and keeping it costs every request a copy in the ticket
         bearer.TimeProvider = time;
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
