@@ -1,3 +1,5 @@
+using Gatehouse.Api.Users;
+
 namespace Gatehouse.Api.Auth;
 
 public sealed record RegisterRequest(string? Username, string? Password, string? Email);
@@ -12,6 +14,9 @@ public sealed record LoginResponse(bool Success, string Message);
 public sealed record IsAuthenticatedResponse(bool Success);
 
 /// <summary>What a signed-in user may see of their account: never the hash or lockout state.</summary>
-public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt);
+public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt)
+{
+    public static MeResponse From(UserProfile profile) => new(profile.UserId, profile.Username, profile.Email, profile.CreatedAt);
+}
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

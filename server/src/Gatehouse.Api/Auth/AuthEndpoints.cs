@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Gatehouse.Api.Auth;
 
@@ -109,6 +108,7 @@ public static partial class AuthEndpoints
         AuthCookies cookies,
         BruteForceLimits limits,
         AuditLog audit,
+        UserProfiles profiles,
         GatehouseDbContext db,
         HttpContext http)
     {
@@ -163,6 +163,8 @@ public static partial class AuthEndpoints
         }
         await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
         cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
+        // The row is at hand: the /auth/me that usually follows a sign-in needs no read of its own.
+        profiles.Remember(user);
         return TypedResults.Ok(new LoginResponse(true, "User logged in"));
     }
 
@@ -196,14 +198,14 @@ public static partial class AuthEndpoints
         return null;
     }
 
-    internal static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> MeAsync(ClaimsPrincipal principal, UserManager<User> users)
+    internal static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> MeAsync(ClaimsPrincipal principal, UserProfiles profiles, HttpContext http)
     {
-        var user = await users.FindByIdAsync(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!);
-        if (user is null)
+        // The guard has checked the session; the profile is usually remembered (see UserProfiles).
+        if (await profiles.FindAsync(principal.Session().UserId, http.RequestAborted) is not { } profile)
         {
             return Problems.Unauthorized(AuthErrors.Unauthenticated);
         }
-        return TypedResults.Ok(new MeResponse(user.Id, user.UserName!, user.Email, user.CreatedAt));
+        return TypedResults.Ok(MeResponse.From(profile));
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

@@ -42,9 +42,10 @@ internal sealed class NoRevocationFanOut : ISessionRevocationFanOut
 }
 
 /// <summary>
-/// Creates, refreshes, lists and revokes sessions. Access-token checks are cached; a revocation
-/// updates this instance's cache at once and the others' through the fan-out. Dates are compared here rather than in SQL, which SQLite cannot do
-/// for DateTimeOffset; every query is bounded by a key (token hash, session id, user id).
+/// Creates, refreshes, lists and revokes sessions (the per-request check is <see cref="SessionGuard"/>'s).
+/// A revocation updates this instance's cache at once and the others' through the fan-out. Dates are
+/// compared here rather than in SQL, which SQLite cannot do for DateTimeOffset; every query is
+/// bounded by a key (token hash, session id, user id).
 /// </summary>
 public sealed class SessionStore(
     GatehouseDbContext db,
@@ -181,33 +182,6 @@ public sealed class SessionStore(
             .Where(s => s.UserId == userId && s.RevokedAt == null)
             .ToListAsync(cancellationToken);
         return sessions.Where(s => IsLive(s, now)).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).ToList();
-    }
-
-    /// <summary>
-    /// True when the session exists, belongs to the user, is not revoked and has not expired, allowing
-    /// the same clock skew as the token's <c>exp</c> check so that the two deadlines agree.
-    /// </summary>
-    public async Task<bool> IsActiveAsync(Guid sessionId, Guid userId, CancellationToken cancellationToken)
-    {
-        if (cache.IsRevoked(sessionId))
-        {
-            return false;
-        }
-        if (!cache.TryGet(sessionId, out var state))
-        {
-            var generation = cache.Generation;
-            var row = await db.Sessions.AsNoTracking()
-                .Where(s => s.Id == sessionId)
-                .Select(s => new { s.UserId, s.ExpiresAt, s.RevokedAt })
-                .SingleOrDefaultAsync(cancellationToken);
-            state = row is null
-                ? SessionState.Missing
-                : new SessionState(row.UserId, row.ExpiresAt, Revoked: row.RevokedAt is not null);
-            cache.Remember(sessionId, state, generation);
-        }
-        // Asked again: a logout may have landed while the row was being read, and its mark wins.
-        return !state.Revoked && !cache.IsRevoked(sessionId)
-            && state.UserId == userId && time.GetUtcNow() < state.ExpiresAt + tokens.Value.ClockSkew;
     }
 
     /// <summary>Ends a session for good: its access tokens fail at once, its refresh tokens at next use. Idempotent.</summary>

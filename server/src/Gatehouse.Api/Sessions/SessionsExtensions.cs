@@ -11,6 +11,7 @@ public static class SessionsExtensions
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionOptions>, SessionOptionsValidator>();
         services.AddSingleton<SessionCache>();
+        services.AddSingleton<SessionGuard>();
         // Replaced by the Redis fan-out when Redis is configured (Scaling/).
         services.TryAddSingleton<ISessionRevocationFanOut, NoRevocationFanOut>();
         services.AddScoped<SessionStore>();

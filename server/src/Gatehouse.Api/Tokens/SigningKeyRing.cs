@@ -74,6 +74,20 @@ public sealed partial class SigningKeyRing(
         }
     }
 
+    /// <summary>Whether <paramref name="kid"/> is one of <see cref="VerificationKeys"/>, without building the list.</summary>
+    public bool Verifies(string? kid)
+    {
+        var now = time.GetUtcNow();
+        foreach (var key in Keys)
+        {
+            if (key.Kid == kid)
+            {
+                return key.VerifiesUntil is not { } end || now < end;
+            }
+        }
+        return false;
+    }
+
     private IReadOnlyList<RingKey> Keys =>
         _keys ?? throw new InvalidOperationException("The signing key ring is not loaded yet; it loads as the app starts.");
 

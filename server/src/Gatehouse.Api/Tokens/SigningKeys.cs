@@ -46,6 +46,12 @@ public sealed class SigningKeys
     /// <summary>The key a token's kid names, if it may verify now; nothing for an unknown or retired kid.</summary>
     public IEnumerable<SecurityKey> Resolve(string? kid) =>
         _ring.VerificationKeys.Where(k => k.Kid == kid).Select(k => k.PublicKey);
+
+    /// <summary>
+    /// Whether the key a token named when it was verified may still verify: a key that has left the
+    /// ring (retired, or removed by hand) takes its remembered tokens with it. The one secret never leaves.
+    /// </summary>
+    public bool StillVerifies(string? kid) => UsesSharedSecret || _ring.Verifies(kid);
 }
 
 /// <summary>A public key as RFC 7517 JWK.</summary>

@@ -52,6 +52,13 @@ public sealed class TokenOptions
     /// </summary>
     public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How many validated access tokens each instance remembers, so a token presented again skips the
+    /// signature check (until its expiry, never longer; the session is still checked every time).
+    /// About 2 KB each (40 MB when full at the default); 0 turns the cache off.
+    /// </summary>
+    public int ValidationCacheSize { get; set; } = 20_000;
+
     public bool UsesSharedSecret => !string.IsNullOrEmpty(Secret);
 
     public bool HasConfiguredKey => !string.IsNullOrEmpty(SigningKey) || !string.IsNullOrEmpty(SigningKeyPath);
@@ -82,6 +89,11 @@ internal sealed class TokenOptionsValidator(IHostEnvironment environment) : IVal
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TokenOptions.MaxClockSkew)
         {
             failures.Add($"Gatehouse:Tokens:ClockSkew is {options.ClockSkew}; use a value from 00:00:00 to 00:00:30.");
+        }
+
+        if (options.ValidationCacheSize < 0 || options.ValidationCacheSize > 1_000_000)
+        {
+            failures.Add($"Gatehouse:Tokens:ValidationCacheSize is {options.ValidationCacheSize}; use 0 (off) to 1000000, e.g. 20000 (default, about 40 MB when full).");
         }
 
         if (options.UsesSharedSecret)

@@ -31,20 +31,27 @@ public static class TokensExtensions
         // After AddGatehouseData's initializer: hosted services start in order, so the table exists.
         services.AddHostedService<SigningKeyRefresher>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<AuthCookies>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeys, IOptions<TokenOptions>, TimeProvider>(ConfigureJwtBearer);
+            .Configure<SigningKeys, IOptions<TokenOptions>, TimeProvider, ValidatedTokenCache>(ConfigureJwtBearer);
         services.AddAuthorization();
         return services;
     }
 
-    private static void ConfigureJwtBearer(JwtBearerOptions bearer, SigningKeys keys, IOptions<TokenOptions> options, TimeProvider time)
+    private static void ConfigureJwtBearer(
+        JwtBearerOptions bearer, SigningKeys keys, IOptions<TokenOptions> options, TimeProvider time, ValidatedTokenCache cache)
     {
         var settings = options.Value;
         bearer.MapInboundClaims = false; // keep "sub" and "sid" as they are in the token
+        // A token presented again is not verified again (see CachingJsonWebTokenHandler); the session
+        // check below still runs for every request.
+        bearer.TokenHandlers.Clear();
+        bearer.TokenHandlers.Add(new CachingJsonWebTokenHandler(cache, keys) { MapInboundClaims = false });
         bearer.IncludeErrorDetails = false; // the reason a token failed is for our logs, not for the caller
+        bearer.SaveToken = false; // nothing reads it back, and keeping it costs every request a copy in the ticket
         bearer.TimeProvider = time;
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
@@ -98,7 +105,7 @@ public static class TokensExtensions
                     context.Fail("The token does not name a user and a session.");
                     return;
                 }
-                var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStore>();
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionGuard>();
                 try
                 {
                     if (!await sessions.IsActiveAsync(sessionId, userId, context.HttpContext.RequestAborted))

@@ -37,6 +37,7 @@ public static class UsersExtensions
 
         services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>, Argon2idPasswordHasher>());
         services.AddSingleton<DummyPassword>();
+        services.AddSingleton<UserProfiles>();
         services.AddSingleton<CommonPasswords>();
         services.AddScoped<DemoUserSeeder>();
         services.AddScoped<FailedSignIns>();

@@ -16,6 +16,7 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse__Tokens__SigningKey", "-----BEGIN NONSENSE-----", "not a PEM-encoded EC private key")]
     [InlineData("Gatehouse__Tokens__KeyPassphrase", "short", "KeyPassphrase is shorter than 16 characters")]
     [InlineData("Gatehouse__Tokens__KeyRefreshInterval", "00:00:00", "Gatehouse:Tokens:KeyRefreshInterval")]
+    [InlineData("Gatehouse__Tokens__ValidationCacheSize", "-1", "Gatehouse:Tokens:ValidationCacheSize is -1; use 0 (off)")]
     [InlineData("Gatehouse__Tokens__KeyActivationDelay", "00:00:59", "use at least 00:01:00 (twice the key refresh interval")]
     [InlineData("Gatehouse__Cookie__SameSite", "Sideways", "use Lax (default), Strict, or None")]
     [InlineData("FRONTEND_URL", "http://localhost:3000/some/path", "is not an origin")]

@@ -5,8 +5,9 @@ using Gatehouse.Cluster.Tests.Infrastructure;
 namespace Gatehouse.Cluster.Tests.Resilience;
 
 /// <summary>
-/// PostgreSQL goes away for a while: the instances say "try again" (503), not "signed out" or
-/// "server error", and once it is back they serve as before, without being restarted.
+/// PostgreSQL goes away for a while: what needs it says "try again" (503), not "signed out" or
+/// "server error"; what each instance remembers (the session, the user's profile) keeps answering;
+/// and once it is back they serve as before, without being restarted.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class DatabaseOutageTests(GatehouseCluster cluster)
@@ -33,10 +34,14 @@ public sealed class DatabaseOutageTests(GatehouseCluster cluster)
             {
                 foreach (var target in targets)
                 {
+                    // Checked just before the outage, so the session and the profile are in memory.
                     var me = await browser.GetAsync(target, "/auth/me");
-                    answers.Add(await Browser.Describe(me));
-                    Assert.True(me.StatusCode == HttpStatusCode.ServiceUnavailable, $"during the outage: {answers[^1]}");
-                    Assert.True(me.Headers.RetryAfter is not null, "a 503 says when to try again");
+                    Assert.True(me.StatusCode == HttpStatusCode.OK, $"during the outage: {await Browser.Describe(me)}");
+                    // The session list is read from the database every time.
+                    var sessions = await browser.GetAsync(target, "/auth/sessions");
+                    answers.Add(await Browser.Describe(sessions));
+                    Assert.True(sessions.StatusCode == HttpStatusCode.ServiceUnavailable, $"during the outage: {answers[^1]}");
+                    Assert.True(sessions.Headers.RetryAfter is not null, "a 503 says when to try again");
                     // A new name each time, so that no per-account limit answers before the database is asked.
                     using var signingIn = cluster.NewBrowser();
                     var login = await signingIn.LogInAsAsync(target, $"someone_{Guid.NewGuid():N}", Browser.Password);
