@@ -71,7 +71,11 @@ public static class SessionEndpoints
             return Problems.Unauthorized(AuthErrors.RefreshInvalid);
         }
 
-        await audit.WriteAsync(http, AuditEvents.Refresh, result.WithinGrace ? "success_within_grace" : AuditEvents.Success, owner.UserId, owner.Id);
+        if (result.WithinGrace)
+        {
+            await audit.WriteAsync(http, AuditEvents.Refresh, "success_within_grace", owner.UserId, owner.Id);
+        }
+        // A rotation's success is recorded in its own transaction (SessionStore.TryRotateAsync).
         var access = tokens.Issue(issued.Session);
         cookies.Append(http.Response, access, issued);
         return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
