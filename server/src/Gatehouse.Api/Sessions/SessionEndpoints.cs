@@ -4,6 +4,7 @@ using Gatehouse.Api.Auth;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
 
@@ -25,6 +26,14 @@ public static class SessionEndpoints
             .LimitPerClient(LimitedAction.Refresh)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Rotate the refresh token; sets a new access_token and refresh_token");
+
+        // Anonymous: the web server polls it without a credential. Session ids are random and useless
+        // without a token signed by us, so the list reveals only how often sessions end; the feed is
+        // kept cheap and bounded instead (RevocationFeed).
+        group.MapGet("/revocations", RevocationsAsync)
+            .RequireRateLimiting(RevocationFeed.Policy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Sessions revoked lately, for verifiers that check access tokens themselves");
 
         var signedIn = group.MapGroup("").RequireAuthorization();
         signedIn.MapGet("/sessions", ListAsync)
@@ -75,6 +84,24 @@ public static class SessionEndpoints
         var access = tokens.Issue(issued.Session);
         cookies.Append(http.Response, access, issued);
         return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
+    }
+
+    internal static async Task<Results<Ok<RevocationsResponse>, ValidationProblem>> RevocationsAsync(
+        string? after, SessionStore sessions, TimeProvider time, IOptions<TokenOptions> tokens, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? cursor = null;
+        if (after is not null)
+        {
+            if (!RevocationFeed.TryParseCursor(after, out var parsed))
+            {
+                return Problems.Validation([AuthErrors.CursorInvalid]);
+            }
+            cursor = parsed;
+        }
+        var now = time.GetUtcNowInSeconds();
+        var since = RevocationFeed.Since(cursor, now, tokens.Value);
+        var rows = await sessions.ListRevokedSinceAsync(since, RevocationFeed.MaxSessions + 1, cancellationToken);
+        return TypedResults.Ok(RevocationFeed.Answer(rows, since, now, tokens.Value));
     }
 
     internal static async Task<Ok<SessionsResponse>> ListAsync(ClaimsPrincipal principal, SessionStore sessions, CancellationToken cancellationToken)
