@@ -162,7 +162,7 @@ public static partial class AuthEndpoints
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
-        cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
+        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         return TypedResults.Ok(new LoginResponse(true, "User logged in"));
     }
 
@@ -266,7 +266,7 @@ public static partial class AuthEndpoints
         await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
-        cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
+        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         return TypedResults.NoContent();
     }
 }

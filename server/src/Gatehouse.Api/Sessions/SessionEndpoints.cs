@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Auth;
+using Gatehouse.Api.Data;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
@@ -49,7 +51,7 @@ public static class SessionEndpoints
     }
 
     internal static async Task<Results<Ok<RefreshResponse>, ProblemHttpResult>> RefreshAsync(
-        HttpContext http, SessionStore sessions, AccessTokenIssuer tokens, AuthCookies cookies, BruteForceLimits limits, AuditLog audit)
+        HttpContext http, SessionStore sessions, AccessTokenIssuer tokens, AuthCookies cookies, BruteForceLimits limits, AuditLog audit, GatehouseDbContext db)
     {
         if (!RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var presented)
             || await sessions.FindRefreshTokenAsync(presented) is not { } found)
@@ -81,7 +83,8 @@ public static class SessionEndpoints
         }
 
         await audit.WriteAsync(http, AuditEvents.Refresh, result.WithinGrace ? "success_within_grace" : AuditEvents.Success, owner.UserId, owner.Id);
-        var access = tokens.Issue(issued.Session);
+        var username = await db.Users.AsNoTracking().Where(u => u.Id == owner.UserId).Select(u => u.UserName!).SingleAsync(CancellationToken.None);
+        var access = tokens.Issue(issued.Session, username);
         cookies.Append(http.Response, access, issued);
         return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
     }

@@ -15,8 +15,11 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    /// <summary>A token for the session, valid from now for the access-token lifetime, never past the session's end.</summary>
-    public AccessToken Issue(Session session)
+    /// <summary>
+    /// A token for the session, valid from now for the access-token lifetime, never past the session's
+    /// end. It carries the username so that a verifier showing it (the web app's pages) need not ask.
+    /// </summary>
+    public AccessToken Issue(Session session, string username)
     {
         var settings = options.Value;
         var now = time.GetUtcNowInSeconds();
@@ -34,6 +37,7 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
             {
                 [JwtRegisteredClaimNames.Sub] = session.UserId.ToString(),
                 [SessionClaim] = session.Id.ToString(),
+                ["preferred_username"] = username,
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },
         };
