@@ -1,7 +1,10 @@
+using System.Data.Common;
 using System.Net;
 using System.Text.Json;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Gatehouse.Api.Tests.Sessions;
@@ -114,6 +117,49 @@ public sealed class RevocationFeedTests
         Assert.False(again.GetProperty("complete").GetBoolean());
         Assert.Empty(Sessions(again));
         Assert.Equal(first.GetProperty("cursor").GetString(), again.GetProperty("cursor").GetString());
+    }
+
+    [Fact]
+    public async Task Past_two_reads_at_a_time_and_a_queue_of_32_the_feed_answers_429_at_once()
+    {
+        // Every feed read waits at a gate, so the two permits stay taken while the others arrive.
+        var gate = new FeedReadGate();
+        using var factory = new GatehouseFactory().WithServices(services => services.AddSingleton<IInterceptor>(gate));
+        var client = factory.Bare();
+
+        var calls = Enumerable.Range(0, 40).Select(_ => client.GetAsync("/auth/revocations")).ToList();
+        var refusedInTime = SpinWait.SpinUntil(() => calls.Count(c => c.IsCompleted) >= 6, TimeSpan.FromSeconds(30));
+        var refused = calls.Where(c => c.IsCompleted).Select(c => c.Result).ToList();
+        gate.Open();
+        var answered = await Task.WhenAll(calls);
+
+        Assert.True(refusedInTime);
+        Assert.Equal(6, refused.Count);
+        foreach (var response in refused)
+        {
+            var problem = await response.ProblemAsync(HttpStatusCode.TooManyRequests);
+            Assert.Equal("busy", problem.GetProperty("code").GetString());
+            Assert.Contains("revocation feed", problem.GetProperty("detail").GetString());
+            Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        }
+        Assert.Equal(34, answered.Count(r => r.StatusCode == HttpStatusCode.OK));
+    }
+
+    private sealed class FeedReadGate : DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _open.TrySetResult();
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("\"RevokedAt\" >= "))
+            {
+                await _open.Task.WaitAsync(cancellationToken);
+            }
+            return result;
+        }
     }
 
     private static async Task<JsonElement> FeedAsync(GatehouseFactory factory, string? after = null)
