@@ -33,7 +33,7 @@ public static class RevocationFeed
     public const int MaxSessions = 1000;
 
     /// <summary>
-    /// A revocation takes its time (whole seconds) before it commits, and instances' clocks differ
+    /// A revocation is stamped (in whole seconds) before it commits, and instances' clocks differ
     /// a little: a cursor stays this far behind now, so a revocation committed late, or stamped by
     /// a slower clock, is listed on the next call. Clients see each id a few times and dedupe.
     /// </summary>
