@@ -17,9 +17,10 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
 
     /// <summary>
     /// A token for the session, valid from now for the access-token lifetime, never past the session's
-    /// end. It carries the username so that a verifier showing it (the web app's pages) need not ask.
+    /// end. It carries the username so that a verifier showing it (the web app's pages) need not ask;
+    /// without one, such a verifier asks the API's /auth/me who the token belongs to.
     /// </summary>
-    public AccessToken Issue(Session session, string username)
+    public AccessToken Issue(Session session, string? username = null)
     {
         var settings = options.Value;
         var now = time.GetUtcNowInSeconds();
@@ -37,10 +38,10 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
             {
                 [JwtRegisteredClaimNames.Sub] = session.UserId.ToString(),
                 [SessionClaim] = session.Id.ToString(),
-                ["preferred_username"] = username,
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },
         };
+        if (username is not null) descriptor.Claims["preferred_username"] = username;
         return new AccessToken(_handler.CreateToken(descriptor), expires);
     }
 }
