@@ -87,12 +87,15 @@ describe('the revocation feed', () => {
     api = await startFakeApi([]); // afterEach stops it
   });
 
-  it('starts over from no cursor when the API refuses the cursor', async () => {
+  it('starts over from no cursor when the API refuses the cursor, keeping what it knew', async () => {
+    api.auth.revokedSessions = [REVOKED];
     const revocations = newFeed();
     await revocations.poll();
     api.auth.revocationsStatus = 400;
+    api.auth.revokedSessions = [];
     await revocations.poll();
     expect(revocations.isFresh()).toBe(false);
+    expect(revocations.isRevoked(REVOKED)).toBe(true);
 
     api.auth.revocationsStatus = null;
     await revocations.poll();
@@ -100,7 +103,19 @@ describe('the revocation feed', () => {
     expect(revocations.isFresh()).toBe(true);
   });
 
-  it('is not fresh on an incomplete answer, and fetches the rest at once rather than a second later', async () => {
+  it('is not fresh from an incomplete answer until the rest has come', async () => {
+    const revocations = newFeed();
+    await revocations.poll();
+    expect(revocations.isFresh()).toBe(true);
+    api.auth.revocationsComplete = false;
+    await revocations.poll();
+    expect(revocations.isFresh()).toBe(false); // more than one answer's worth of revocations may be missing
+    api.auth.revocationsComplete = true;
+    await revocations.poll();
+    expect(revocations.isFresh()).toBe(true);
+  });
+
+  it('fetches the rest of an incomplete answer at once rather than a poll interval later', async () => {
     api.auth.revocationsComplete = false;
     const revocations = newFeed({ intervalMs: 60_000 });
     revocations.start();

@@ -34,8 +34,8 @@ export interface RevocationView {
   /** True when the feed has listed the session as revoked. */
   isRevoked(sessionId: string): boolean;
   /**
-   * True when the last poll succeeded and a complete answer came less than `staleAfterMs` ago:
-   * then every revocation older than about a poll interval is known here.
+   * True when the last poll brought a complete answer, less than `staleAfterMs` ago: then every
+   * revocation older than about a poll interval is known here.
    */
   isFresh(): boolean;
 }
@@ -81,8 +81,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     }
   };
 
+  // Read the whole window again; the ids already known stay (a revocation is final).
   const startOver = () => {
-    revoked.clear();
     cursor = undefined;
     completeAt = undefined;
   };
@@ -126,6 +126,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     if (revoked.size > maxEntries) {
       // Dropping an id could let its session back in, so drop them all and count as stale.
       console.warn(`gatehouse: more than ${maxEntries} recent revocations; pages ask the API while the feed starts over.`);
+      revoked.clear();
       startOver();
       lastFailed = true;
       return 'failed';
@@ -138,7 +139,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       completeAt = now();
       return 'complete';
     }
-    // More than one answer holds: fetch the rest at once, if the cursor moved at all.
+    // More than one answer holds: not fresh until the rest is here; fetch it at once if the cursor moved.
+    completeAt = undefined;
     return moved ? 'more' : 'stuck';
   };
 
