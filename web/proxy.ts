@@ -24,9 +24,12 @@ type Standing =
  * The fast check before a page renders: the JWT in the cookie, verified locally. It keeps
  * signed-out visitors off protected pages and signed-in ones off the log-in and sign-up pages.
  * When the access token is missing or expired and a refresh cookie is present, it renews the
- * session with the API first, so an expiry never shows as a trip to log-in. Pages still call
- * verifySession() (lib/auth/session.ts), which asks the API and so also catches a session
- * revoked while its JWT is unexpired.
+ * session with the API first, so an expiry never shows as a trip to log-in. It checks the
+ * signature, not the session: pages still call verifySession() (lib/auth/session.ts), which
+ * in `local` mode checks the same token with the same checker (remembered until its exp, so
+ * it costs a lookup) and refuses a session that the API's revocation feed lists, so a session
+ * revoked while its JWT is unexpired ends within about a second; in `remote` mode, and while
+ * the feed is stale, pages ask the API's /auth/me instead.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;

@@ -24,8 +24,12 @@ test('with the API stopped, a signed-in visitor sees the 503 page, not log-in; i
 
   await stack!.stopApi();
 
-  const response = await page.goto(`${stack!.url}/dashboard`);
-  expect(response?.status()).toBe(503);
+  // Pages trust the token on their own only while the API's revocation feed answers; its next
+  // poll (within a second) fails, and from then on they ask the API, which is down.
+  await expect(async () => {
+    const response = await page.goto(`${stack!.url}/dashboard`);
+    expect(response?.status()).toBe(503);
+  }).toPass({ timeout: 5_000 });
   await expect(page.getByText('The sign-in service is unreachable')).toBeVisible();
   expect(new URL(page.url()).pathname).not.toBe('/auth/log-in');
 

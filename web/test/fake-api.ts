@@ -34,6 +34,8 @@ export function mintToken(key: SigningKey, overrides: { payload?: JWTPayload; ty
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string, with its `?`, or empty. */
+  readonly query: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }
@@ -56,6 +58,18 @@ export interface FakeAuth {
   refreshStatus: number | null;
   /** When set, guarded endpoints answer 401 whatever the cookie (a session the API will not accept). */
   rejectEveryAccessToken: boolean;
+  /** What GET /auth/revocations lists, every time (clients dedupe, as with the real feed's overlap). */
+  revokedSessions: string[];
+  /** The feed's `complete`. */
+  revocationsComplete: boolean;
+  /** When set, the feed's cursor stays this; otherwise each answer gives a new one ('1', '2', …). */
+  fixedCursor: string | null;
+  /** The feed's `retainSeconds`. */
+  retainSeconds: number;
+  /** When set, the feed answers this status instead. */
+  revocationsStatus: number | null;
+  /** Held before the feed answers. */
+  revocationsDelayMs: number;
 }
 
 const GUARDED = new Set(['GET /auth/me', 'GET /auth/sessions', 'POST /auth/logout-all', 'POST /auth/password']);
@@ -78,7 +92,14 @@ export async function startFakeApi(keys: SigningKey[], options: { acceptBearer?:
     refreshDelayMs: 0,
     refreshStatus: null,
     rejectEveryAccessToken: false,
+    revokedSessions: [],
+    revocationsComplete: true,
+    fixedCursor: null,
+    retainSeconds: 630,
+    revocationsStatus: null,
+    revocationsDelayMs: 0,
   };
+  let feedCursor = 0;
 
   const newAccessToken = async () => {
     const [key] = published;
@@ -134,12 +155,12 @@ export async function startFakeApi(keys: SigningKey[], options: { acceptBearer?:
   };
 
   const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    const { pathname: path, search: query } = new URL(request.url ?? '/', 'http://fake');
     hits[path] = (hits[path] ?? 0) + 1;
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      requests.push({ method: request.method ?? 'GET', path, headers: { ...request.headers }, body });
+      requests.push({ method: request.method ?? 'GET', path, query, headers: { ...request.headers }, body });
       void route(request, response, path).catch(() => {
         response.writeHead(500);
         response.end();
@@ -159,6 +180,15 @@ export async function startFakeApi(keys: SigningKey[], options: { acceptBearer?:
       const ok = options.acceptBearer?.(token) ?? false;
       response.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
       response.end(ok ? '{"success":true}' : '{"status":401}');
+      return;
+    }
+    if (call === 'GET /auth/revocations') {
+      if (auth.revocationsDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, auth.revocationsDelayMs));
+      if (auth.revocationsStatus !== null) return problem(response, auth.revocationsStatus, 'forced');
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(
+        JSON.stringify({ cursor: auth.fixedCursor ?? String(++feedCursor), sessions: auth.revokedSessions, complete: auth.revocationsComplete, retainSeconds: auth.retainSeconds }),
+      );
       return;
     }
     if (call === 'POST /auth/refresh') return refresh(request, response);

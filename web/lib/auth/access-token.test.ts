@@ -1,9 +1,18 @@
-import { SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintToken, newSigningKey, startFakeApi } from '@/test/fake-api';
 import type { FakeApi, SigningKey } from '@/test/fake-api';
 import { parseSettings } from '@/lib/config';
-import { createTokenVerifier } from './access-token';
+import { createTokenChecker, createTokenVerifier } from './access-token';
+import type { CheckerOptions } from './access-token';
+import type * as Jose from 'jose';
+
+// The real jwtVerify, counted, so the cache tests can see when a signature is checked.
+vi.mock('jose', async (importOriginal) => {
+  const actual = await importOriginal<typeof Jose>();
+  return { ...actual, jwtVerify: vi.fn(actual.jwtVerify) };
+});
+const verifications = () => vi.mocked(jwtVerify).mock.calls.length;
 
 const JWKS = '/.well-known/jwks.json';
 let api: FakeApi;
@@ -15,6 +24,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vi.useRealTimers();
+  vi.mocked(jwtVerify).mockClear();
   await api.stop();
 });
 
@@ -175,5 +185,86 @@ describe('remote mode', () => {
     expect(await verify(await mintToken(key))).toBe('invalid'); // unexpired, yet refused: revoked
     expect(await verify(withinSkew)).toBe('valid');
     expect(await verify(withinSkew, { strictExpiry: true })).toBe('expired');
+  });
+});
+
+describe('what pages learn from a token', () => {
+  const checkerFor = (env: Record<string, string> = {}, options: CheckerOptions = {}) =>
+    createTokenChecker(parseSettings((name) => ({ GATEHOUSE_API_URL: api.url.origin, ...env })[name]), fetch, options);
+
+  it('gives the user, session, expiry and username of a token it verified', async () => {
+    const token = await mintToken(key, { payload: { sid: 'session-7', preferred_username: 'john' } });
+    const check = await checkerFor()(token);
+    expect(check).toEqual({
+      verdict: 'valid',
+      claims: { userId: 'user-1', sessionId: 'session-7', expiresAt: expect.any(Number) as number, username: 'john' },
+    });
+  });
+
+  it('gives no username for a token without preferred_username, and no claims for one without a sid', async () => {
+    const check = checkerFor();
+    expect(await check(await mintToken(key))).toMatchObject({ verdict: 'valid', claims: { username: null } });
+    expect(await check(await mintToken(key, { payload: { sid: undefined } }))).toEqual({ verdict: 'valid', claims: null });
+  });
+
+  it('gives no claims for what the API vouched for, so pages ask the API who it is', async () => {
+    const token = await mintToken(key);
+    await api.stop();
+    api = await startFakeApi([key], { acceptBearer: (bearer) => bearer === token });
+    expect(await checkerFor({ GATEHOUSE_SESSION_CHECK: 'remote' })(token)).toEqual({ verdict: 'valid', claims: null });
+  });
+});
+
+describe('remembering verified tokens', () => {
+  let clock: number;
+  beforeEach(() => {
+    clock = Date.now();
+  });
+  const checkerFor = (options: CheckerOptions = {}) =>
+    createTokenChecker(parseSettings((name) => ({ GATEHOUSE_API_URL: api.url.origin })[name]), fetch, { now: () => clock, ...options });
+
+  it('verifies a token once and answers from memory until its exp', async () => {
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await mintToken(key, { expiresAt: exp });
+    const check = checkerFor();
+    for (let i = 0; i < 5; i++) expect((await check(token)).verdict).toBe('valid');
+    expect(verifications()).toBe(1);
+
+    clock = exp * 1000 - 1;
+    await check(token);
+    expect(verifications()).toBe(1);
+    clock = exp * 1000; // at exp the signature and the skew are jose's to judge again
+    expect((await check(token)).verdict).toBe('valid');
+    expect(verifications()).toBe(2);
+  });
+
+  it('holds at most cacheSize tokens, forgetting the oldest first', async () => {
+    const [first, second, third] = await Promise.all([mintToken(key), mintToken(key), mintToken(key)]);
+    const check = checkerFor({ cacheSize: 2 });
+    for (const token of [first, second, third]) await check(token);
+    expect(verifications()).toBe(3);
+
+    await check(third);
+    await check(second);
+    expect(verifications()).toBe(3);
+    await check(first);
+    expect(verifications()).toBe(4);
+  });
+
+  it('never remembers a refusal, nor what the API vouched for', async () => {
+    const stranger = await newSigningKey();
+    const foreign = await mintToken(stranger);
+    const check = checkerFor();
+    expect((await check(foreign)).verdict).toBe('invalid');
+    expect((await check(foreign)).verdict).toBe('invalid');
+    expect(api.hits['/auth/is-authenticated']).toBe(2); // an unknown kid is asked each time
+  });
+
+  it('serves the proxy too: a navigation with a known token costs no verification', async () => {
+    const token = await mintToken(key);
+    const verify = createTokenVerifier(parseSettings((name) => ({ GATEHOUSE_API_URL: api.url.origin })[name]));
+    expect(await verify(token)).toBe('valid');
+    expect(await verify(token, { strictExpiry: true })).toBe('valid');
+    expect(verifications()).toBe(1);
   });
 });

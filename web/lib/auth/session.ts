@@ -4,17 +4,15 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { ACCESS_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
+import { localSessionCheck } from '@/lib/auth/local-session';
+import type { SessionUser } from '@/lib/auth/local-session';
 import { REQUEST_PATH_HEADER } from '@/lib/auth/route-kinds';
 import { settings } from '@/lib/config';
 import { SignInServiceUnavailableError } from '@/lib/errors';
 import { safeNextPath } from '@/lib/safe-next';
 import { UNAVAILABLE_PATH } from '@/lib/unavailable-page';
 
-/** What pages may know about the signed-in user; never the whole user record. */
-export interface SessionUser {
-  readonly userId: string;
-  readonly username: string;
-}
+export type { SessionUser };
 
 const meSchema = z.object({ userId: z.string(), username: z.string() });
 
@@ -53,18 +51,38 @@ async function getWithSession(path: string): Promise<Response | null> {
 }
 
 /**
- * The authoritative check: asks the API's `/auth/me` with the visitor's cookie, so a session
- * revoked on the server ends here even while its JWT is unexpired. `cache()` makes it one call
- * per request however many components ask. Returns null when signed out; throws
- * SignInServiceUnavailableError when the API cannot answer, which is not the same as signed out.
+ * The authoritative check: asks the API's `/auth/me` with the visitor's cookie. Returns null when
+ * signed out; throws SignInServiceUnavailableError when the API cannot answer, which is not the
+ * same as signed out.
  */
-export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
+export async function getUserFromApi(): Promise<SessionUser | null> {
   const response = await getWithSession('/auth/me');
   if (!response || response.status === 401) return null;
   if (!response.ok) throw new SignInServiceUnavailableError(`GET /auth/me answered ${response.status}`);
 
   // zod drops every other field of the record, so only the DTO goes on.
   return meSchema.parse(await response.json());
+}
+
+/**
+ * The signed-in user, for pages. In `local` mode without a call to the API: the access cookie is
+ * verified here as the proxy verifies it (remembered until its exp), and its session must not be
+ * among those the API's revocation feed lists, so a session revoked elsewhere ends here within
+ * about a second (lib/auth/local-session.ts). Whenever this server cannot tell (the feed has not
+ * answered for a while, a token without the username, `remote` mode, an HS256 token without the
+ * secret) it asks `/auth/me`. `cache()` makes it one check per request however many components
+ * ask. Null when signed out; throws SignInServiceUnavailableError when the API cannot answer.
+ */
+export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
+  const current = settings();
+  if (current.sessionCheck === 'local') {
+    const access = findCookie(await cookies(), ACCESS_TOKEN_COOKIE);
+    if (!access) return null;
+    const verdict = await localSessionCheck(current)(access.value);
+    if (verdict.kind === 'user') return verdict.user;
+    if (verdict.kind === 'signed-out') return null;
+  }
+  return getUserFromApi();
 });
 
 /**

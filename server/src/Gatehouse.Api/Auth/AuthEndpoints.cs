@@ -162,7 +162,7 @@ public static partial class AuthEndpoints
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
-        cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
+        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         // The row is at hand: the /auth/me that usually follows a sign-in needs no read of its own.
         profiles.Remember(user);
         return TypedResults.Ok(new LoginResponse(true, "User logged in"));
@@ -268,7 +268,7 @@ public static partial class AuthEndpoints
         await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
-        cookies.Append(http.Response, tokens.Issue(issued.Session), issued);
+        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         return TypedResults.NoContent();
     }
 }

@@ -25,6 +25,7 @@ public static class AuthErrors
 
     public static readonly AuthError RefreshInvalid = new("refresh_invalid", "", "Your session has ended. Sign in again.");
     public static readonly AuthError SessionNotFound = new("session_not_found", "", "No such session is active on your account.");
+    public static readonly AuthError CursorInvalid = new("cursor_invalid", "after", "after must be a cursor from an earlier answer; leave it out to start again.");
 
     // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
     public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");

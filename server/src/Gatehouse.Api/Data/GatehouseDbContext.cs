@@ -38,6 +38,9 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             session.Property(s => s.IpAddress).HasMaxLength(Session.MaxIpAddressLength);
             session.Property(s => s.RevokedReason).HasMaxLength(Session.MaxReasonLength);
             session.HasIndex(s => s.UserId);
+            // The revocation feed reads revocations by time; most sessions are never revoked, so
+            // only the revoked ones are indexed (the same SQL on SQLite and PostgreSQL).
+            session.HasIndex(s => s.RevokedAt).HasFilter("\"RevokedAt\" IS NOT NULL");
             session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 

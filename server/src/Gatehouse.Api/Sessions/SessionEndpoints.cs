@@ -1,9 +1,13 @@
 using System.Security.Claims;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Auth;
+using Gatehouse.Api.Data;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Tokens;
+using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
 
@@ -26,6 +30,14 @@ public static class SessionEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Rotate the refresh token; sets a new access_token and refresh_token");
 
+        // Anonymous: the web server polls it without a credential. Session ids are random and useless
+        // without a token signed by us, so the list reveals only how often sessions end; the feed is
+        // kept cheap and bounded instead (RevocationFeed).
+        group.MapGet("/revocations", RevocationsAsync)
+            .RequireRateLimiting(RevocationFeed.Policy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Sessions revoked lately, for verifiers that check access tokens themselves");
+
         var signedIn = group.MapGroup("").RequireAuthorization();
         signedIn.MapGet("/sessions", ListAsync)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -40,7 +52,7 @@ public static class SessionEndpoints
     }
 
     internal static async Task<Results<Ok<RefreshResponse>, ProblemHttpResult>> RefreshAsync(
-        HttpContext http, SessionStore sessions, AccessTokenIssuer tokens, AuthCookies cookies, BruteForceLimits limits, AuditLog audit)
+        HttpContext http, SessionStore sessions, AccessTokenIssuer tokens, AuthCookies cookies, BruteForceLimits limits, AuditLog audit, UserProfiles profiles)
     {
         if (!RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var presented)
             || await sessions.FindRefreshTokenAsync(presented) is not { } found)
@@ -76,9 +88,28 @@ public static class SessionEndpoints
             await audit.WriteAsync(http, AuditEvents.Refresh, "success_within_grace", owner.UserId, owner.Id);
         }
         // A rotation's success is recorded in its own transaction (SessionStore.TryRotateAsync).
-        var access = tokens.Issue(issued.Session);
+        // The username for the token's preferred_username, usually from memory (UserProfiles).
+        var access = tokens.Issue(issued.Session, (await profiles.FindAsync(owner.UserId, CancellationToken.None))?.Username);
         cookies.Append(http.Response, access, issued);
         return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
+    }
+
+    internal static async Task<Results<Ok<RevocationsResponse>, ValidationProblem>> RevocationsAsync(
+        string? after, SessionStore sessions, TimeProvider time, IOptions<TokenOptions> tokens, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? cursor = null;
+        if (after is not null)
+        {
+            if (!RevocationFeed.TryParseCursor(after, out var parsed))
+            {
+                return Problems.Validation([AuthErrors.CursorInvalid]);
+            }
+            cursor = parsed;
+        }
+        var now = time.GetUtcNowInSeconds();
+        var since = RevocationFeed.Since(cursor, now, tokens.Value);
+        var rows = await sessions.ListRevokedSinceAsync(since, RevocationFeed.MaxSessions + 1, cancellationToken);
+        return TypedResults.Ok(RevocationFeed.Answer(rows, since, now, tokens.Value));
     }
 
     internal static async Task<Ok<SessionsResponse>> ListAsync(ClaimsPrincipal principal, SessionStore sessions, CancellationToken cancellationToken)

@@ -189,6 +189,20 @@ public sealed class SessionStore(
         return sessions.Where(s => IsLive(s, now)).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).ToList();
     }
 
+    /// <summary>
+    /// Sessions revoked at or after <paramref name="since"/>, oldest first, at most <paramref name="take"/>
+    /// (the revocation feed). In SQL, so the range is read from the RevokedAt index: EF refuses to
+    /// compare DateTimeOffset on SQLite, which stores it as text, but every stored time is UTC in one
+    /// format and the parameter is bound in that same format, so the text order is the time order there.
+    /// </summary>
+    public async Task<IReadOnlyList<RevokedSession>> ListRevokedSinceAsync(DateTimeOffset since, int take, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<RevokedSession>($"""
+            SELECT "Id", "RevokedAt" FROM "Sessions"
+            WHERE "RevokedAt" >= {since}
+            ORDER BY "RevokedAt"
+            LIMIT {take}
+            """).ToListAsync(cancellationToken);
+
     /// <summary>Ends a session for good: its access tokens fail at once, its refresh tokens at next use. Idempotent.</summary>
     public async Task RevokeAsync(Guid sessionId, string reason)
     {

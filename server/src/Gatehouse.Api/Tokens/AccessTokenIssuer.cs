@@ -15,8 +15,12 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    /// <summary>A token for the session, valid from now for the access-token lifetime, never past the session's end.</summary>
-    public AccessToken Issue(Session session)
+    /// <summary>
+    /// A token for the session, valid from now for the access-token lifetime, never past the session's
+    /// end. It carries the username so that a verifier showing it (the web app's pages) need not ask;
+    /// without one, such a verifier asks the API's /auth/me who the token belongs to.
+    /// </summary>
+    public AccessToken Issue(Session session, string? username = null)
     {
         var settings = options.Value;
         var now = time.GetUtcNowInSeconds();
@@ -37,6 +41,7 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },
         };
+        if (username is not null) descriptor.Claims["preferred_username"] = username;
         return new AccessToken(_handler.CreateToken(descriptor), expires);
     }
 }

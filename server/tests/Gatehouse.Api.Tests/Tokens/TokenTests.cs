@@ -31,7 +31,8 @@ public sealed class TokenTests(GatehouseFactory factory) : IClassFixture<Gatehou
         Assert.False(string.IsNullOrEmpty(jwt.Id));
         Assert.Equal(factory.Time.GetUtcNow().UtcDateTime, jwt.IssuedAt);
         Assert.Equal(factory.Time.GetUtcNow().AddMinutes(10).UtcDateTime, jwt.ValidTo);
-        Assert.DoesNotContain(username, token); // the payload names ids, not people
+        // The username, so the web app's pages can show it without asking the API.
+        Assert.Equal(username, Claim(token, "preferred_username"));
     }
 
     [Fact]

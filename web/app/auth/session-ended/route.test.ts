@@ -7,7 +7,7 @@ import type * as RouteExports from './route';
 // The API's verdict on the access token is stubbed; the logout it leads to goes to a real (fake) API.
 const currentUser = vi.hoisted(() => ({ value: null as { userId: string; username: string } | null | Error }));
 vi.mock('@/lib/auth/session', () => ({
-  getCurrentUser: async () => {
+  getUserFromApi: async () => {
     if (currentUser.value instanceof Error) throw currentUser.value;
     return currentUser.value;
   },

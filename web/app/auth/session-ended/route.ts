@@ -3,7 +3,7 @@ import type { NextRequest } from 'next/server';
 import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
 import type { NamedCookie } from '@/lib/auth/cookies';
 import { passOnCookies } from '@/lib/auth/refresh';
-import { getCurrentUser } from '@/lib/auth/session';
+import { getUserFromApi } from '@/lib/auth/session';
 import { postAsBrowser } from '@/lib/auth/upstream';
 import { settings } from '@/lib/config';
 import { logInPath, safeNextPath } from '@/lib/safe-next';
@@ -11,12 +11,12 @@ import { logInPath, safeNextPath } from '@/lib/safe-next';
 /**
  * Where verifySession() sends a visitor whose session the API no longer accepts. It ends the
  * session with the API (POST /auth/logout, which deletes both cookies with the Domain and Path
- * it gave them) and goes to log-in. It asks the API first, so a link from another site cannot
- * use it to sign anyone out.
+ * it gave them) and goes to log-in. It asks the API first (`/auth/me`, not the pages' local
+ * check), so a link from another site cannot use it to sign anyone out.
  */
 export async function GET(request: NextRequest) {
   const next = safeNextPath(request.nextUrl.searchParams.get('next'));
-  const signedIn = await getCurrentUser().then(
+  const signedIn = await getUserFromApi().then(
     (user) => user !== null,
     () => true, // API unreachable: keep the cookies; the page will say the service is down.
   );

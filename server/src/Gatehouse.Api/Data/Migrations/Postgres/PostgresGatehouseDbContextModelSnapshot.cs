@@ -142,6 +142,9 @@ namespace Gatehouse.Api.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RevokedAt")
+                        .HasFilter("\"RevokedAt\" IS NOT NULL");
+
                     b.HasIndex("UserId");
 
                     b.ToTable("Sessions", (string)null);

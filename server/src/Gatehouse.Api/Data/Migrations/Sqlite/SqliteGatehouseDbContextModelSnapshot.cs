@@ -135,6 +135,9 @@ namespace Gatehouse.Api.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("RevokedAt")
+                        .HasFilter("\"RevokedAt\" IS NOT NULL");
+
                     b.HasIndex("UserId");
 
                     b.ToTable("Sessions", (string)null);
