@@ -22,7 +22,8 @@ public static class DataExtensions
         // configuration and singletons.
         services.AddDbContext<SqliteGatehouseDbContext>((provider, options) => options
             .UseSqlite(ConnectionString(provider))
-            .AddInterceptors(provider.GetServices<IInterceptor>()), optionsLifetime: ServiceLifetime.Singleton);
+            .AddInterceptors(provider.GetServices<IInterceptor>())
+            .AddInterceptors(new SqliteWriteWaits()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddDbContext<PostgresGatehouseDbContext>((provider, options) => options
             .UseNpgsql(ConnectionString(provider))
             .AddInterceptors(provider.GetServices<IInterceptor>()), optionsLifetime: ServiceLifetime.Singleton);

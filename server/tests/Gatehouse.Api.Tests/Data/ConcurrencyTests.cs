@@ -1,11 +1,30 @@
 using System.Net;
+using Gatehouse.Api.Data;
 using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Api.Tests.Data;
 
 /// <summary>Requests run on separate threads (Task.Run), so they really overlap inside the server.</summary>
 public sealed class ConcurrencyTests(GatehouseFactory factory) : IClassFixture<GatehouseFactory>
 {
+    [Fact]
+    public async Task A_SQLite_connection_waits_for_another_writer_instead_of_failing_busy_and_sleeping_150_ms()
+    {
+        if (TestDatabase.IsPostgres)
+        {
+            return; // PostgreSQL queues writers itself; the busy timeout is SQLite's.
+        }
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+        await db.Database.OpenConnectionAsync();
+
+        var timeout = await db.Database.SqlQueryRaw<long>("SELECT timeout AS Value FROM pragma_busy_timeout").SingleAsync();
+
+        Assert.Equal(30_000, timeout);
+    }
+
     [Fact]
     public async Task Fifty_concurrent_registrations_of_distinct_users_all_succeed()
     {
