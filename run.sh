@@ -139,7 +139,9 @@ start_api() { # port [VAR=value...]
 start_web() { # port api-url
   (
     cd web
-    GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" \
+    # A heap cap for the web server: without one, V8 sizes its heap to the machine's memory and
+    # lets garbage pile up under load (docs/performance.md). NODE_OPTIONS overrides it.
+    GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
     exec node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$1"
   ) &
   pids+=($!)

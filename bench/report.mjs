@@ -24,16 +24,27 @@ const cores = number('cores');
 const hz = number('ticks_per_second');
 
 const columns = ['id', 'label', 'server', 'connections', 'ok', 'errors', 'seconds', 'p50', 'p99', 'apiTicks', 'webTicks', 'apiPeakKib', 'webPeakKib', 'statuses'];
-const scenarios = new Map(
-  tsv(scenariosFile).map((fields) => {
-    const row = Object.fromEntries(columns.map((name, i) => [name, fields[i]]));
-    for (const name of columns.slice(3, 13)) row[name] = Number(row[name]);
-    row.rate = row.ok / row.seconds;
-    row.apiCpuMs = (row.apiTicks / hz) * 1000 / row.ok;
-    row.webCpuMs = (row.webTicks / hz) * 1000 / row.ok;
-    return [row.id, row];
-  }),
-);
+// A scenario measured in several rounds (taking turns with the one it is compared with) is one
+// row: counts, seconds and CPU add up; latency percentiles and peak RSS are the worst round's.
+const scenarios = new Map();
+for (const fields of tsv(scenariosFile)) {
+  const round = Object.fromEntries(columns.map((name, i) => [name, fields[i]]));
+  for (const name of columns.slice(3, 13)) round[name] = Number(round[name]);
+  const row = scenarios.get(round.id);
+  if (!row) {
+    scenarios.set(round.id, { ...round, rounds: 1 });
+    continue;
+  }
+  for (const name of ['ok', 'errors', 'seconds', 'apiTicks', 'webTicks']) row[name] += round[name];
+  for (const name of ['p50', 'p99', 'apiPeakKib', 'webPeakKib']) row[name] = Math.max(row[name], round[name]);
+  row.statuses += `;${round.statuses}`;
+  row.rounds += 1;
+}
+for (const row of scenarios.values()) {
+  row.rate = row.ok / row.seconds;
+  row.apiCpuMs = (row.apiTicks / hz) * 1000 / row.ok;
+  row.webCpuMs = (row.webTicks / hz) * 1000 / row.ok;
+}
 const get = (id) => scenarios.get(id);
 
 // --- References and targets --------------------------------------------------------------------
@@ -92,7 +103,8 @@ md.push(
 );
 md.push(
   `.NET ${facts.dotnet}, Node ${facts.node}, Next.js ${facts.next}; database: ${sqlite ? 'SQLite' : `PostgreSQL ${facts.postgres ?? ''}`.trim()}. ` +
-    `Each scenario: ${facts.warmup} s warm-up, then ${facts.duration} s measured. GET scenarios use ${facts.connections} connections ` +
+    `Each scenario: ${facts.warmup} s warm-up, then ${facts.duration} s measured; compared scenarios take turns in rounds (the p50 / p99 shown is the worst round's). ` +
+    `GET scenarios use ${facts.connections} connections ` +
     `cycling through ${facts.sessions} signed-in users' cookies.`,
 );
 md.push('', `**Targets: ${targets.filter((t) => t.met).length} of ${targets.length} met.**`, '');

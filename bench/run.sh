@@ -146,7 +146,10 @@ start_web() { # session-check-mode → sets web_pid, and start_ms: milliseconds 
   begin=$(date +%s%N)
   (
     cd web
-    exec env NODE_ENV=production GATEHOUSE_API_URL="http://127.0.0.1:$api_port" GATEHOUSE_SESSION_CHECK="$1" \
+    # The heap cap run.sh and docs/deployment.md give the web server: without one, V8 sizes its heap
+    # to the machine's memory and lets garbage pile up under load.
+    exec env NODE_ENV=production NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
+      GATEHOUSE_API_URL="http://127.0.0.1:$api_port" GATEHOUSE_SESSION_CHECK="$1" \
       node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$web_port"
   ) >>"$work/web.log" 2>&1 &
   web_pid=$!
@@ -272,9 +275,25 @@ seed_users "$sessions"
 sign_in "$sessions" access_token "$work/access-tokens"
 
 # 1. Protected API routes against the same server's unauthenticated route.
-scenario health "GET /health (no cookie)" api get 2 "$connections" "" /health
-scenario is_authenticated "GET /auth/is-authenticated" api get 2 "$connections" "$work/access-tokens" /auth/is-authenticated
-scenario me "GET /auth/me" api get 2 "$connections" "$work/access-tokens" /auth/me
+# Compared scenarios take turns, in rounds of half the duration each (the first round after its own
+# warm-up), so a neighbour's burst or the runtime's late recompilation lands on both sides.
+rounds() { # count, then "id|label|server|tokens|path" per scenario
+  local count=$1 round spec id label server tokens path saved=$warmup
+  shift
+  local full=$duration
+  duration=$(awk -v d="$full" -v n="$count" 'BEGIN { printf "%d", (d / n < 1 ? 1 : d / n) }')
+  for round in $(seq 1 "$count"); do
+    for spec in "$@"; do
+      IFS='|' read -r id label server tokens path <<<"$spec"
+      scenario "$id" "$label" "$server" get 2 "$connections" "$tokens" "$path"
+    done
+    warmup=0
+  done
+  warmup=$saved duration=$full
+}
+rounds 2 "health|GET /health (no cookie)|api||/health" \
+  "is_authenticated|GET /auth/is-authenticated|api|$work/access-tokens|/auth/is-authenticated" \
+  "me|GET /auth/me|api|$work/access-tokens|/auth/me"
 
 # 2. Login against the pure hash rate: one hash on one thread, CPU time, measured now.
 log "one Argon2id hash on one thread"
@@ -303,8 +322,8 @@ log "web cold start"
 start_web local; fact web_start_ms "$start_ms"
 sleep 1
 fact web_idle_kib "$(rss_kib "$web_pid" VmRSS)"
-scenario public_page "GET / (public page, signed out)" web get 2 "$connections" "" /
-scenario protected_page "GET /dashboard (protected, local check)" web get 2 "$connections" "$work/access-tokens" /dashboard
+rounds 2 "public_page|GET / (public page, signed out)|web||/" \
+  "protected_page|GET /dashboard (protected, local check)|web|$work/access-tokens|/dashboard"
 stop_web
 start_web remote
 scenario protected_page_remote "GET /dashboard (protected, remote check)" web get 2 "$connections" "$work/access-tokens" /dashboard
