@@ -91,7 +91,9 @@ function ratio(a, b) {
 function fmt(value, digits = 2) {
   return Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 }
-const show = (t, value = t.value) => (t.unit === '×' ? `${fmt(value)}×` : `${fmt(value, t.unit === '/s' ? 0 : t.unit === ' s' ? 2 : 1)}${t.unit}`);
+// A ratio that rounds to its goal but misses it gets a third decimal, so "0.90×, missed" never shows.
+const ratioDigits = (t, value) => (value !== t.target && fmt(value) === fmt(t.target) ? 3 : 2);
+const show = (t, value = t.value) => (t.unit === '×' ? `${fmt(value, ratioDigits(t, value))}×` : `${fmt(value, t.unit === '/s' ? 0 : t.unit === ' s' ? 2 : 1)}${t.unit}`);
 const sign = (t) => (t.kind === 'at-least' ? '≥' : '≤');
 
 // --- results.md -------------------------------------------------------------------------------
