@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gatehouse's benchmark: one command, about 6 minutes, writes bench/results.md and bench/results.svg.
+# Gatehouse's benchmark: one command, about 4 minutes, writes bench/results.md and bench/results.svg.
 #
 #   bench/run.sh              the API on SQLite (the default deployment)
 #   bench/run.sh --postgres   the API on a throwaway PostgreSQL (stock durability settings)
