@@ -7,11 +7,15 @@ namespace Gatehouse.Benchmarks.Infrastructure;
 /// clean-up is only logged: the benchmark's report still counts as a success. Errors are ascribed
 /// to the benchmark whose "// Benchmark:" header came last, until the next progress line. Should
 /// BenchmarkDotNet word those lines differently, errors count as unattributed, which fails the run too.
+/// Validation's own errors are not counted here: BenchmarkDotNet marks the ones that matter critical,
+/// and the program fails on those (Summary.HasCriticalValidationErrors). The rest are warnings printed
+/// as errors, such as "assembly located in temp", which fires for every clone under /tmp.
 /// </summary>
 internal sealed class ErrorLog : ILogger
 {
     private const string Header = "// Benchmark: ";
     private string? _current;
+    private bool _validating;
 
     /// <summary>The benchmarks' display names (BenchmarkCase.DisplayInfo).</summary>
     public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
@@ -37,7 +41,15 @@ internal sealed class ErrorLog : ILogger
 
     private void Observe(LogKind kind, string text)
     {
-        if (text.StartsWith(Header, StringComparison.Ordinal))
+        if (text.StartsWith("// Validating benchmarks", StringComparison.Ordinal))
+        {
+            _validating = true;
+        }
+        else if (text.StartsWith("// ***** BenchmarkRunner: Start", StringComparison.Ordinal))
+        {
+            _validating = false;
+        }
+        else if (text.StartsWith(Header, StringComparison.Ordinal))
         {
             _current = text[Header.Length..].Trim();
         }
@@ -45,7 +57,7 @@ internal sealed class ErrorLog : ILogger
         {
             _current = null;
         }
-        else if (kind == LogKind.Error)
+        else if (kind == LogKind.Error && !_validating)
         {
             if (_current is null)
             {
