@@ -1,5 +1,7 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using SQLitePCL;
 
 namespace Gatehouse.Api.Data;
 
@@ -7,25 +9,27 @@ namespace Gatehouse.Api.Data;
 /// SQLite lets one connection write at a time. Without a busy timeout, a second writer gets
 /// SQLITE_BUSY at once and Microsoft.Data.Sqlite retries it after sleeping 150 ms, so a few
 /// concurrent refreshes or sign-ins queued for hundreds of milliseconds while the cores idled.
-/// With <c>busy_timeout</c>, SQLite itself waits for the lock, polling from the first millisecond.
-/// Set on every open: a pooled connection keeps it, and the statement costs microseconds.
+/// With a busy timeout, SQLite itself waits for the lock, polling from the first millisecond.
+/// Set on every open through the native call (no statement to parse): a pooled connection keeps it.
 /// </summary>
 internal sealed class SqliteWriteWaits : DbConnectionInterceptor
 {
     // The same bound as the command timeout Microsoft.Data.Sqlite applies to its own retries.
-    private const string Pragma = "PRAGMA busy_timeout = 30000;";
+    private const int TimeoutMilliseconds = 30_000;
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragma;
-        command.ExecuteNonQuery();
+        Apply(connection);
+        return Task.CompletedTask;
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    private static void Apply(DbConnection connection)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = Pragma;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            raw.sqlite3_busy_timeout(handle, TimeoutMilliseconds);
+        }
     }
 }
