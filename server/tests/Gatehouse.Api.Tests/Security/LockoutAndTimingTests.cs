@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -7,7 +5,6 @@ using Gatehouse.Api.Data;
 using Gatehouse.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Gatehouse.Api.Tests.Security;
 
@@ -148,9 +145,8 @@ public sealed class SignInDatabaseWorkTests
     [Fact]
     public async Task Unknown_user_locked_account_and_wrong_password_make_the_same_database_statements()
     {
-        var statements = new StatementLog();
-        using var factory = new GatehouseFactory()
-            .WithServices(services => services.AddSingleton<IInterceptor>(statements));
+        using var factory = new GatehouseFactory();
+        var database = DatabaseActivity.On(factory);
         var client = factory.CreateClient();
         var username = TestApi.NewUsername("work");
         var locked = TestApi.NewUsername("work");
@@ -161,64 +157,20 @@ public sealed class SignInDatabaseWorkTests
             await client.LoginAsync(locked, "wrong-password");
         }
 
-        var unknown = await statements.DuringAsync(() => client.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..12], "wrong-password"));
-        var lockedOut = await statements.DuringAsync(() => client.LoginAsync(locked, "wrong-password"));
-        var wrong = await statements.DuringAsync(() => client.LoginAsync(username, "wrong-password"));
+        var unknown = await StatementsDuringAsync(database, () => client.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..12], "wrong-password"));
+        var lockedOut = await StatementsDuringAsync(database, () => client.LoginAsync(locked, "wrong-password"));
+        var wrong = await StatementsDuringAsync(database, () => client.LoginAsync(username, "wrong-password"));
 
         Assert.Equal(wrong, unknown);
         Assert.Equal(wrong, lockedOut);
     }
 
-    /// <summary>The first word of each SQL statement the app runs (SELECT, INSERT, UPDATE, ...).</summary>
-    private sealed class StatementLog : DbCommandInterceptor
+    /// <summary>The first word of each statement run while <paramref name="call"/> was answered (SELECT, INSERT, ...).</summary>
+    private static async Task<string> StatementsDuringAsync(DatabaseActivity database, Func<Task<HttpResponseMessage>> call)
     {
-        private readonly ConcurrentQueue<string> _kinds = new();
-
-        /// <summary>The statements run while <paramref name="call"/> was answered; tests run one request at a time.</summary>
-        public async Task<string> DuringAsync(Func<Task<HttpResponseMessage>> call)
-        {
-            _kinds.Clear();
-            using var response = await call();
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-            return string.Join(' ', _kinds);
-        }
-
-        private void Record(DbCommand command) => _kinds.Enqueue(command.CommandText.TrimStart().Split(' ', '\n', '\r')[0].ToUpperInvariant());
-
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-        {
-            Record(command);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Record(command);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-        {
-            Record(command);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            Record(command);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-        {
-            Record(command);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-        {
-            Record(command);
-            return ValueTask.FromResult(result);
-        }
+        database.Reset();
+        using var response = await call();
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        return string.Join(' ', database.Statements.Select(sql => sql.TrimStart().Split(' ', '\n', '\r')[0].ToUpperInvariant()));
     }
 }
