@@ -173,30 +173,8 @@ stop_api() {
   api_pid=""
 }
 
-# --- Sessions for the loads that need one per thread.
-post_json() { # path json → response headers
-  curl -sS -D - -o /dev/null -H 'Content-Type: application/json' -H "Origin: $origin" \
-    --data-binary "$2" "http://127.0.0.1:$api_port$1"
-}
-seed_users() { # count
-  : >"$work/users"
-  for i in $(seq 1 "$1"); do
-    local name="bench-$i-$RANDOM$RANDOM"
-    post_json /auth/register "{\"username\":\"$name\",\"password\":\"$password\"}" | head -n 1 | grep -q ' 201' \
-      || die "could not register $name"
-    echo "$name" >>"$work/users"
-  done
-}
-# Signs in as the first <count> seeded users and writes each session's <cookie> ("name=value") to a
-# file, one per line. curl's cookie jar would refuse the __Host-/__Secure- cookies over plain http.
-sign_in() { # count cookie-base-name file
-  : >"$3"
-  head -n "$1" "$work/users" | while read -r name; do
-    post_json /auth/login "{\"username\":\"$name\",\"password\":\"$password\"}" | tr -d '\r' \
-      | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | grep -E "^(__Host-|__Secure-)?$2=" >>"$3" \
-      || die "sign-in as $name gave no $2 cookie"
-  done
-}
+# --- Sessions for the loads that need one per thread: post_json, seed_users, sign_in.
+. bench/sessions.sh
 
 run_wrk() { # seconds mode threads connections tokens-file [path] → the BENCH line
   BENCH_MODE=$2 BENCH_ORIGIN=$origin BENCH_PASSWORD=$password BENCH_RUN_ID="reg$RANDOM$RANDOM" \

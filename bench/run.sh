@@ -104,7 +104,20 @@ reset_peak() { local pid; for pid in $(tree "$1"); do echo 5 >"/proc/$pid/clear_
 # here, so the limiters' real path runs and never refuses.
 api_port="" api_data=""
 api_env=()
+# Polls <url> every 10 ms until its first 200 and sets start_ms to the milliseconds since <begin>
+# (date +%s%N); stops the run with the server's log if it exits, or after 30 s.
 start_ms=""
+wait_ready() { # name url pid log begin
+  for _ in $(seq 1 3000); do
+    if curl -fsS -o /dev/null "$2" 2>/dev/null; then
+      start_ms=$((($(date +%s%N) - $5) / 1000000))
+      return 0
+    fi
+    kill -0 "$3" 2>/dev/null || { tail -n 30 "$4" >&2; die "$1 did not start"; }
+    sleep 0.01
+  done
+  die "$1 did not answer within 30 s"
+}
 start_api() { # → sets api_pid, and start_ms: milliseconds from the process's start to /health/ready's first 200
   api_port=$(free_port) || die "no free port"
   local begin
@@ -121,15 +134,7 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
       "${api_env[@]}" dotnet "$api_dll"
   ) >>"$work/api.log" 2>&1 &
   api_pid=$!
-  for _ in $(seq 1 3000); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$api_port/health/ready" 2>/dev/null; then
-      start_ms=$((($(date +%s%N) - begin) / 1000000))
-      return 0
-    fi
-    kill -0 "$api_pid" 2>/dev/null || { tail -n 30 "$work/api.log" >&2; die "the API did not start"; }
-    sleep 0.01
-  done
-  die "the API did not answer within 30 s"
+  wait_ready "the API" "http://127.0.0.1:$api_port/health/ready" "$api_pid" "$work/api.log" "$begin"
 }
 stop_api() {
   [ -n "$api_pid" ] || return 0
@@ -153,15 +158,7 @@ start_web() { # session-check-mode → sets web_pid, and start_ms: milliseconds 
       node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$web_port"
   ) >>"$work/web.log" 2>&1 &
   web_pid=$!
-  for _ in $(seq 1 3000); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" 2>/dev/null; then
-      start_ms=$((($(date +%s%N) - begin) / 1000000))
-      return 0
-    fi
-    kill -0 "$web_pid" 2>/dev/null || { tail -n 30 "$work/web.log" >&2; die "the web server did not start"; }
-    sleep 0.01
-  done
-  die "the web server did not answer within 30 s"
+  wait_ready "the web server" "http://127.0.0.1:$web_port/" "$web_pid" "$work/web.log" "$begin"
 }
 stop_web() {
   [ -n "$web_pid" ] || return 0
@@ -170,30 +167,8 @@ stop_web() {
   web_pid=""
 }
 
-# --- Users and sessions.
-post_json() { # path json → response headers
-  curl -sS -D - -o /dev/null -H 'Content-Type: application/json' -H "Origin: $origin" \
-    --data-binary "$2" "http://127.0.0.1:$api_port$1"
-}
-seed_users() { # count → $work/users, one username per line
-  : >"$work/users"
-  for i in $(seq 1 "$1"); do
-    local name="bench-$i-$RANDOM$RANDOM"
-    post_json /auth/register "{\"username\":\"$name\",\"password\":\"$password\"}" | head -n 1 | grep -q ' 201' \
-      || die "could not register $name"
-    echo "$name" >>"$work/users"
-  done
-}
-# Signs in as the first <count> users and writes each session's <cookie> ("name=value") to <file>.
-# curl's cookie jar would refuse the __Host-/__Secure- cookies over plain http, so they are read here.
-sign_in() { # count cookie-base-name file
-  : >"$3"
-  head -n "$1" "$work/users" | while read -r name; do
-    post_json /auth/login "{\"username\":\"$name\",\"password\":\"$password\"}" | tr -d '\r' \
-      | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | grep -E "^(__Host-|__Secure-)?$2=" >>"$3" \
-      || die "sign-in as $name gave no $2 cookie"
-  done
-}
+# --- Users and sessions: post_json, seed_users, sign_in (shared with capacity.sh).
+. bench/sessions.sh
 
 # --- One scenario: wrk for a fixed time between two readings of each server's CPU, with each
 # server's peak RSS reset before and read after. Appends a row to $work/scenarios.tsv.
