@@ -1,12 +1,10 @@
 using System.Security.Claims;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Auth;
-using Gatehouse.Api.Data;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Sessions;
