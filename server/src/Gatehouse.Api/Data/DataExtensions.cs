@@ -23,7 +23,7 @@ public static class DataExtensions
         services.AddDbContext<SqliteGatehouseDbContext>((provider, options) => options
             .UseSqlite(ConnectionString(provider))
             .AddInterceptors(provider.GetServices<IInterceptor>())
-            .AddInterceptors(new SqlitePrivateFile(), new SqliteWriteWaits()), optionsLifetime: ServiceLifetime.Singleton);
+            .AddInterceptors(new SqliteWriteWaits()), optionsLifetime: ServiceLifetime.Singleton);
         services.AddDbContext<PostgresGatehouseDbContext>((provider, options) => options
             .UseNpgsql(ConnectionString(provider))
             .AddInterceptors(provider.GetServices<IInterceptor>()), optionsLifetime: ServiceLifetime.Singleton);

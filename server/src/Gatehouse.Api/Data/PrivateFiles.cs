@@ -1,7 +1,3 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-
 namespace Gatehouse.Api.Data;
 
 /// <summary>
@@ -42,46 +38,5 @@ internal static class PrivateFiles
         {
             // Another connection or process made it first.
         }
-    }
-}
-
-/// <summary>
-/// SQLite creates a missing database file with the process's umask (usually 0644: readable by every
-/// local user). Before the first open, the file is made here as 0600; SQLite then gives its -wal and
-/// -shm files the database file's own mode.
-/// </summary>
-internal sealed class SqlitePrivateFile : DbConnectionInterceptor
-{
-    private int _done;
-
-    public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
-    {
-        Prepare(connection);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
-    {
-        Prepare(connection);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Prepare(DbConnection connection)
-    {
-        if (Volatile.Read(ref _done) == 1 || connection is not SqliteConnection)
-        {
-            return;
-        }
-        var settings = new SqliteConnectionStringBuilder(connection.ConnectionString);
-        var path = settings.DataSource;
-        // In-memory databases, URIs and |DataDirectory| are left to SQLite.
-        if (settings.Mode is SqliteOpenMode.ReadWriteCreate && !string.IsNullOrEmpty(path) && path != ":memory:"
-            && !path.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && !path.Contains('|', StringComparison.Ordinal))
-        {
-            path = Path.GetFullPath(path);
-            PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
-            PrivateFiles.CreateEmptyFile(path);
-        }
-        Volatile.Write(ref _done, 1);
     }
 }
