@@ -92,10 +92,11 @@ public static class RevocationFeed
         {
             return new RevocationsResponse(FormatCursor(settled), rows.Select(r => r.Id).ToList(), Complete: true, retain);
         }
-        // Over the cap: list a page. Ids past the resume point are listed again next time; clients dedupe.
+        // Over the cap: list a page. Resuming at settled lists the last seconds again next time; clients dedupe.
         var page = rows.Take(MaxSessions).ToList();
         var last = page[^1];
-        var next = last.RevokedAt < settled ? FormatCursor(last.RevokedAt, last.Id) : FormatCursor(settled > since ? settled : since);
+        // (since is never past settled, see Since, so resuming at settled never goes back.)
+        var next = last.RevokedAt < settled ? FormatCursor(last.RevokedAt, last.Id) : FormatCursor(settled);
         return new RevocationsResponse(next, page.Select(r => r.Id).ToList(), Complete: false, retain);
     }
 
