@@ -36,7 +36,7 @@ internal sealed class DatabaseInitializer(
     {
         try
         {
-            Directory.CreateDirectory(path);
+            PrivateFiles.CreateFolder(path); // 0700 when Gatehouse makes it: it holds the database and keys
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -20,7 +20,7 @@ internal sealed partial class DatabaseMigrator(
         var provider = options.Value.ProviderKind;
         if (provider == DatabaseProvider.Sqlite)
         {
-            CreateSqliteFolder(db);
+            CreateSqliteFile(db);
         }
         // On an empty PostgreSQL database EF logs one spurious "Failed executing DbCommand … __EFMigrationsHistory"
         // here (npgsql/efcore.pg#3407): the provider learns that the table is missing by querying it.
@@ -41,7 +41,7 @@ internal sealed partial class DatabaseMigrator(
         var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
         if (options.Value.ProviderKind == DatabaseProvider.Sqlite)
         {
-            CreateSqliteFolder(db);
+            CreateSqliteFile(db);
         }
         var pending = (await Reach(() => db.Database.GetPendingMigrationsAsync(cancellationToken))).ToList();
         if (pending.Count > 0)
@@ -74,12 +74,21 @@ internal sealed partial class DatabaseMigrator(
         return true;
     });
 
-    private static void CreateSqliteFolder(GatehouseDbContext db)
+    /// <summary>
+    /// The database's folder, and its file as 0600: SQLite would create the file with the umask
+    /// (usually 0644, readable by every local user) and gives its -wal and -shm files the file's mode.
+    /// </summary>
+    private static void CreateSqliteFile(GatehouseDbContext db)
     {
         var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
-        if (!string.IsNullOrEmpty(connection.DataSource) && connection.DataSource != ":memory:")
+        var path = connection.DataSource;
+        // In-memory databases and URI file names are left to SQLite.
+        if (!string.IsNullOrEmpty(path) && path != ":memory:" && connection.Mode != SqliteOpenMode.Memory
+            && !path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
-            DatabaseInitializer.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(connection.DataSource))!, "ConnectionStrings:Default");
+            path = Path.GetFullPath(path);
+            DatabaseInitializer.CreateFolder(Path.GetDirectoryName(path)!, "ConnectionStrings:Default");
+            PrivateFiles.CreateEmptyFile(path);
         }
     }
 

@@ -14,6 +14,7 @@ public static class HostingExtensions
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        builder.AddGatehouseConsoleLogging();
 
         services.AddOptions<ListenOptions>()
             .BindConfiguration(ListenOptions.Section)

@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using System.Collections.Concurrent;
 using Gatehouse.Api.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -69,31 +69,26 @@ public interface ISharedRateLimitCounter
 }
 
 /// <summary>
-/// The per-IP and per-account limiters (System.Threading.RateLimiting fixed windows, partitioned by
-/// key, the engine of ASP.NET Core's rate limiter). The account key is known only once the body is
-/// read or the token resolved, after the rate-limiting middleware has run, so handlers ask here.
+/// The per-IP and per-account limiters: fixed windows per key, each starting at its key's first
+/// attempt (as in Redis, see Scaling/). The account key is known only once the body is read or the
+/// token resolved, after the rate-limiting middleware has run, so handlers ask here.
 /// With a shared counter (Redis) every instance counts in one window; while it cannot answer, each
 /// instance counts on its own, so limits still hold, per instance, and never fail open.
 /// </summary>
 public sealed partial class BruteForceLimits : IDisposable
 {
     private readonly RateLimitSettings _settings;
-    private readonly Dictionary<(LimitedAction, bool PerUser), PartitionedRateLimiter<string>> _limiters = [];
+    private readonly LocalWindows _local;
     private readonly ILogger<BruteForceLimits> _logger;
     private readonly ISharedRateLimitCounter? _shared;
     private int _sharedDown;
 
-    public BruteForceLimits(IOptions<RateLimitSettings> options, ILogger<BruteForceLimits> logger, ISharedRateLimitCounter? shared = null)
+    public BruteForceLimits(IOptions<RateLimitSettings> options, TimeProvider time, ILogger<BruteForceLimits> logger, ISharedRateLimitCounter? shared = null)
     {
         _settings = options.Value;
+        _local = new LocalWindows(time);
         _logger = logger;
         _shared = shared;
-        foreach (var action in Enum.GetValues<LimitedAction>())
-        {
-            var limit = Limit(action);
-            _limiters[(action, false)] = Create(limit.PerIp, limit.Window);
-            _limiters[(action, true)] = Create(limit.PerUser, limit.Window);
-        }
     }
 
     /// <summary>Takes one attempt from the caller's address; null when allowed, else the 429 to send.</summary>
@@ -164,12 +159,8 @@ public sealed partial class BruteForceLimits : IDisposable
 
     private TimeSpan? TakeLocal(LimitedAction action, bool perUser, string key)
     {
-        using var lease = _limiters[(action, perUser)].AttemptAcquire(key);
-        if (lease.IsAcquired)
-        {
-            return null;
-        }
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limit(action).Window;
+        var limit = Limit(action);
+        return _local.Take((action, perUser, key), perUser ? limit.PerUser : limit.PerIp, limit.Window);
     }
 
     private ProblemHttpResult Limited(LimitedAction action, bool perUser, TimeSpan retryAfter, HttpContext http)
@@ -192,22 +183,7 @@ public sealed partial class BruteForceLimits : IDisposable
         _ => _settings.Password,
     };
 
-    private static PartitionedRateLimiter<string> Create(int permits, TimeSpan window) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-
-    public void Dispose()
-    {
-        foreach (var limiter in _limiters.Values)
-        {
-            limiter.Dispose();
-        }
-    }
+    public void Dispose() => _local.Dispose();
 
     [LoggerMessage(LogLevel.Warning, "Shared rate-limit counters are unavailable ({Error}); each instance counts on its own until they answer again")]
     private static partial void LogSharedDown(ILogger logger, string error);
@@ -217,6 +193,53 @@ public sealed partial class BruteForceLimits : IDisposable
 
     [LoggerMessage(LogLevel.Warning, "Rate limit hit: {Action} per {Scope}, from {IpAddress}")]
     private static partial void LogLimited(ILogger logger, LimitedAction action, string scope, string? ipAddress);
+}
+
+/// <summary>
+/// This instance's fixed windows, on the app's clock. System.Threading.RateLimiting's fixed window
+/// answers a refusal with the whole window and keeps its own clock; a client told to wait ten minutes
+/// when one is left, or a test that cannot move time, is worse off. Each window is an immutable
+/// record swapped atomically, so parallel attempts never lose a count; ended windows are swept.
+/// </summary>
+internal sealed class LocalWindows(TimeProvider time) : IDisposable
+{
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<(LimitedAction, bool, string), Window> _windows = new();
+    private long _nextSweepTicks;
+
+    private sealed record Window(DateTimeOffset Ends, int Count);
+
+    /// <summary>Counts one attempt: null when within <paramref name="permits"/>, else the time left in the window.</summary>
+    public TimeSpan? Take((LimitedAction, bool, string) key, int permits, TimeSpan window)
+    {
+        var now = time.GetUtcNow();
+        SweepIfDue(now);
+        var current = _windows.AddOrUpdate(key,
+            static (_, state) => new Window(state.now + state.window, 1),
+            static (_, existing, state) => existing.Ends <= state.now ? new Window(state.now + state.window, 1) : existing with { Count = existing.Count + 1 },
+            (now, window));
+        return current.Count <= permits ? null : current.Ends - now;
+    }
+
+    // Ended windows would otherwise pile up, one per address or name ever tried.
+    private void SweepIfDue(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepEvery).UtcTicks, due) != due)
+        {
+            return;
+        }
+        foreach (var (key, window) in _windows)
+        {
+            if (window.Ends <= now)
+            {
+                _windows.TryRemove(new KeyValuePair<(LimitedAction, bool, string), Window>(key, window));
+            }
+        }
+    }
+
+    public void Dispose() => _windows.Clear();
 }
 
 public static class BruteForceLimitsExtensions

@@ -14,6 +14,9 @@ namespace Gatehouse.Api.Sessions;
 /// </summary>
 public sealed record RevocationsResponse(string Cursor, IReadOnlyList<Guid> Sessions, bool Complete, int RetainSeconds);
 
+/// <summary>Where a cursor points: a second and, when an answer stopped inside it, the last id it listed.</summary>
+public readonly record struct FeedPosition(DateTimeOffset At, Guid? After);
+
 /// <summary>A revoked session as the feed reads it.</summary>
 public sealed class RevokedSession
 {
@@ -29,7 +32,7 @@ public sealed class RevokedSession
 /// </summary>
 public static class RevocationFeed
 {
-    /// <summary>Bounds an answer (about 40 KB of JSON); more are paged, whole seconds at a time.</summary>
+    /// <summary>Bounds an answer (about 40 KB of JSON); more are paged by (time, id).</summary>
     public const int MaxSessions = 1000;
 
     /// <summary>
@@ -60,9 +63,25 @@ public static class RevocationFeed
     }
 
     /// <summary>
-    /// The answer from up to <see cref="MaxSessions"/> + 1 rows revoked since <paramref name="since"/>,
-    /// oldest first. Whole seconds only: a second is never split between two answers, so a cursor
-    /// (a second) always means "everything before it has been listed".
+    /// Where an answer at <paramref name="now"/> resumes: the second to read from and, when the cursor
+    /// stopped inside that second, the last id listed (rows are ordered by time, then id). A position
+    /// inside a second holds only while that second is settled (older than <see cref="Overlap"/>):
+    /// nothing can commit into it any more. Otherwise the whole second is read again.
+    /// </summary>
+    public static (DateTimeOffset Since, Guid? After) Resume(FeedPosition? cursor, DateTimeOffset now, TokenOptions tokens)
+    {
+        var since = Since(cursor?.At, now, tokens);
+        var after = cursor is { After: { } id } position && position.At == since && since < now - Overlap ? id : (Guid?)null;
+        return (since, after);
+    }
+
+    /// <summary>
+    /// The answer from up to <see cref="MaxSessions"/> + 1 rows from the resume point, ordered by
+    /// revocation time, then id. A page that fills up inside settled seconds stops after its last row
+    /// and the cursor names that row, so however many sessions end in one second, every answer moves
+    /// on. One that reaches into the last <see cref="Overlap"/> resumes at the first unsettled second
+    /// (where a late commit may yet land): only a burst of more than a page within those few seconds
+    /// holds the feed incomplete, until they settle.
     /// </summary>
     public static RevocationsResponse Answer(IReadOnlyList<RevokedSession> rows, DateTimeOffset since, DateTimeOffset now, TokenOptions tokens)
     {
@@ -73,12 +92,12 @@ public static class RevocationFeed
         {
             return new RevocationsResponse(FormatCursor(settled), rows.Select(r => r.Id).ToList(), Complete: true, retain);
         }
-        // Over the cap: stop before the second of the first row left out, and resume there. If one
-        // second alone holds more than the cap, the cursor cannot move and the client must fall back.
-        var resumeAt = rows[MaxSessions].RevokedAt;
-        var listed = rows.TakeWhile(r => r.RevokedAt < resumeAt).Select(r => r.Id).ToList();
-        var next = resumeAt < settled ? resumeAt : settled;
-        return new RevocationsResponse(FormatCursor(next > since ? next : since), listed, Complete: false, retain);
+        // Over the cap: list a page. Resuming at settled lists the last seconds again next time; clients dedupe.
+        var page = rows.Take(MaxSessions).ToList();
+        var last = page[^1];
+        // (since is never past settled, see Since, so resuming at settled never goes back.)
+        var next = last.RevokedAt < settled ? FormatCursor(last.RevokedAt, last.Id) : FormatCursor(settled);
+        return new RevocationsResponse(next, page.Select(r => r.Id).ToList(), Complete: false, retain);
     }
 
     /// <summary>A cursor is a Unix time in seconds, as digits; clients treat it as opaque.</summary>
@@ -93,7 +112,34 @@ public static class RevocationFeed
         return true;
     }
 
+    /// <summary>
+    /// A cursor as sent back: <c>seconds</c>, or <c>seconds.id</c> (32 hex digits) when the last answer
+    /// stopped inside that second.
+    /// </summary>
+    public static bool TryParsePosition(string value, out FeedPosition position)
+    {
+        position = default;
+        var dot = value.IndexOf('.', StringComparison.Ordinal);
+        Guid? after = null;
+        if (dot >= 0)
+        {
+            if (!Guid.TryParseExact(value.AsSpan(dot + 1), "N", out var id))
+            {
+                return false;
+            }
+            after = id;
+        }
+        if (!TryParseCursor(dot >= 0 ? value[..dot] : value, out var at))
+        {
+            return false;
+        }
+        position = new FeedPosition(at, after);
+        return true;
+    }
+
     public static string FormatCursor(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    public static string FormatCursor(DateTimeOffset at, Guid after) => FormatCursor(at) + "." + after.ToString("N");
 
     /// <summary>
     /// The feed is anonymous (the web server that polls it holds no credential), so it is kept cheap

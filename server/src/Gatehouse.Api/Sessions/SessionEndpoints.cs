@@ -95,18 +95,18 @@ public static class SessionEndpoints
     internal static async Task<Results<Ok<RevocationsResponse>, ValidationProblem>> RevocationsAsync(
         string? after, SessionStore sessions, TimeProvider time, IOptions<TokenOptions> tokens, CancellationToken cancellationToken)
     {
-        DateTimeOffset? cursor = null;
+        FeedPosition? cursor = null;
         if (after is not null)
         {
-            if (!RevocationFeed.TryParseCursor(after, out var parsed))
+            if (!RevocationFeed.TryParsePosition(after, out var parsed))
             {
                 return Problems.Validation([AuthErrors.CursorInvalid]);
             }
             cursor = parsed;
         }
         var now = time.GetUtcNowInSeconds();
-        var since = RevocationFeed.Since(cursor, now, tokens.Value);
-        var rows = await sessions.ListRevokedSinceAsync(since, RevocationFeed.MaxSessions + 1, cancellationToken);
+        var (since, afterId) = RevocationFeed.Resume(cursor, now, tokens.Value);
+        var rows = await sessions.ListRevokedSinceAsync(since, afterId, RevocationFeed.MaxSessions + 1, cancellationToken);
         return TypedResults.Ok(RevocationFeed.Answer(rows, since, now, tokens.Value));
     }
 

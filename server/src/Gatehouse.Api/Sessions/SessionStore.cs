@@ -190,18 +190,27 @@ public sealed class SessionStore(
     }
 
     /// <summary>
-    /// Sessions revoked at or after <paramref name="since"/>, oldest first, at most <paramref name="take"/>
+    /// Sessions revoked at or after <paramref name="since"/> (in that second, only ids after
+    /// <paramref name="after"/> when given), ordered by time then id, at most <paramref name="take"/>
     /// (the revocation feed). In SQL, so the range is read from the RevokedAt index: EF refuses to
     /// compare DateTimeOffset on SQLite, which stores it as text, but every stored time is UTC in one
     /// format and the parameter is bound in that same format, so the text order is the time order there.
+    /// Ids compare in one order on either database (SQLite's upper-case text, PostgreSQL's uuid bytes).
     /// </summary>
-    public async Task<IReadOnlyList<RevokedSession>> ListRevokedSinceAsync(DateTimeOffset since, int take, CancellationToken cancellationToken) =>
-        await db.Database.SqlQuery<RevokedSession>($"""
-            SELECT "Id", "RevokedAt" FROM "Sessions"
-            WHERE "RevokedAt" >= {since}
-            ORDER BY "RevokedAt"
-            LIMIT {take}
-            """).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<RevokedSession>> ListRevokedSinceAsync(DateTimeOffset since, Guid? after, int take, CancellationToken cancellationToken) =>
+        after is { } id
+            ? await db.Database.SqlQuery<RevokedSession>($"""
+                SELECT "Id", "RevokedAt" FROM "Sessions"
+                WHERE "RevokedAt" >= {since} AND ("RevokedAt" > {since} OR "Id" > {id})
+                ORDER BY "RevokedAt", "Id"
+                LIMIT {take}
+                """).ToListAsync(cancellationToken)
+            : await db.Database.SqlQuery<RevokedSession>($"""
+                SELECT "Id", "RevokedAt" FROM "Sessions"
+                WHERE "RevokedAt" >= {since}
+                ORDER BY "RevokedAt", "Id"
+                LIMIT {take}
+                """).ToListAsync(cancellationToken);
 
     /// <summary>Ends a session for good: its access tokens fail at once, its refresh tokens at next use. Idempotent.</summary>
     public async Task RevokeAsync(Guid sessionId, string reason)

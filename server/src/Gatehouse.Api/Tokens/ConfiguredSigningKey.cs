@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Api.Data;
 
 namespace Gatehouse.Api.Tokens;
 
@@ -98,7 +99,7 @@ internal static partial class ConfiguredSigningKey
     private static ECDsa CreateDevelopmentKey(string path, ILogger logger)
     {
         var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -125,6 +126,7 @@ internal static partial class ConfiguredSigningKey
             ? key!
             : throw new InvalidOperationException($"The Development signing key {path} is unusable: {error} Delete the file and the database to start afresh (everyone signs in again).");
 
-    [LoggerMessage(LogLevel.Warning, "Created a Development signing key at {Path}. Outside Development set Gatehouse:Tokens:KeyPassphrase (Gatehouse keeps its keys in the database) or Gatehouse:Tokens:SigningKeyPath.")]
+    // Expected on a first start in Development, so not a warning; outside Development there is no key file.
+    [LoggerMessage(LogLevel.Information, "Created a Development signing key at {Path}. Outside Development set Gatehouse:Tokens:KeyPassphrase (Gatehouse keeps its keys in the database) or Gatehouse:Tokens:SigningKeyPath.")]
     private static partial void LogCreated(ILogger logger, string path);
 }

@@ -50,6 +50,54 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_sqlite_files_and_a_data_folder_gatehouse_creates_are_readable_by_their_owner_only()
+    {
+        // They hold password and refresh-token hashes: no other local user may read them, whatever the umask.
+        var parent = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            var folder = Path.Combine(parent, "data");
+            using var factory = GatehouseFactory.OnDirectory(folder).With("Database:Provider", "sqlite").With("ConnectionStrings:Default", "");
+
+            await factory.CreateClient().SignUpAndLogInAsync(); // writes, so the -wal and -shm files exist
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+            foreach (var name in new[] { "gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm" })
+            {
+                var file = Path.Combine(folder, name);
+                Assert.True(File.Exists(file), name);
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(parent);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_sqlite_file_named_by_the_connection_string_is_readable_by_its_owner_only()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            var file = Path.Combine(directory, "elsewhere.db");
+            using var factory = new GatehouseFactory().With("Database:Provider", "sqlite").With("ConnectionStrings:Default", $"Data Source={file}");
+
+            await factory.CreateClient().SignUpAndLogInAsync();
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file + "-wal"));
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+
+    [Fact]
     public async Task A_connection_string_overrides_the_data_folder()
     {
         var directory = GatehouseFactory.NewDataDirectory();

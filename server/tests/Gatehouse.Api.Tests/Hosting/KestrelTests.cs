@@ -26,7 +26,24 @@ public sealed class KestrelTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var cookie = TestApi.AccessTokenCookie(login)!;
         Assert.False(cookie.Secure); // Development over plain http
+        // Development's console is quiet: no start-up notes, no request or audit lines (run.sh's banner stays in view).
+        Assert.DoesNotContain("info:", api.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_development_logging_default_information_brings_the_information_lines_back()
+    {
+        await using var api = ApiProcess.Start(_directory, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["PORT"] = _port.ToString(CultureInfo.InvariantCulture),
+            ["Gatehouse__Data__Directory"] = _directory,
+            ["Logging__LogLevel__Default"] = "Information",
+        });
+        Assert.True(await api.WaitUntilServingAsync(Url("/health"), TimeSpan.FromSeconds(30)), api.Output);
+
         Assert.Contains($"Now listening on: http://127.0.0.1:{_port}", api.Output);
+        Assert.Contains("Created a Development signing key", api.Output); // the first start says so, as information
     }
 
     [Fact]

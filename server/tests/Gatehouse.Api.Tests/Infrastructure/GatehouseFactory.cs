@@ -86,6 +86,8 @@ public class GatehouseFactory : WebApplicationFactory<Program>
                 ["Gatehouse:Cors:Origins"] = $"{Origin},http://localhost:3000",
                 // One instance unless a test gives it Redis; a Redis__Configuration in the shell must not leak in.
                 ["Redis:Configuration"] = "",
+                // Development's console is quiet (warnings only); tests read the app's information logs.
+                ["Logging:LogLevel:Default"] = "Information",
             });
             configuration.AddInMemoryCollection(TestDatabase.SettingsFor(DataDirectory));
             configuration.AddInMemoryCollection(_settings);

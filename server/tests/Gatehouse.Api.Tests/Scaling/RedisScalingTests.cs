@@ -77,6 +77,12 @@ public sealed class RedisScalingTests
         Assert.Contains(keys, k => System.Text.RegularExpressions.Regex.IsMatch(k, "^" + System.Text.RegularExpressions.Regex.Escape(pair.KeyPrefix) + "rl:login:user:[0-9a-f]{64}$"));
         Assert.DoesNotContain(keys, k => k.Contains(username, StringComparison.OrdinalIgnoreCase));
         Assert.All(keys, k => Assert.True(client.GetDatabase().KeyTimeToLive(k) is { } ttl && ttl > TimeSpan.Zero, $"{k} has no expiry"));
+
+        // Later in the window (its key has 30 s left, not its whole minute): Retry-After says what is left.
+        var userKey = keys.Single(k => k.StartsWith(pair.KeyPrefix + "rl:login:user:", StringComparison.Ordinal));
+        Assert.True(await client.GetDatabase().KeyExpireAsync(userKey, TimeSpan.FromSeconds(30)));
+        var later = await pair.A.CreateClientFrom("198.51.100.10").LoginAsync(username);
+        Assert.InRange(int.Parse(Assert.Single(later.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture), 29, 30);
     }
 
     [Fact]

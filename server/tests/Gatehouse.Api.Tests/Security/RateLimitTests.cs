@@ -7,9 +7,8 @@ namespace Gatehouse.Api.Tests.Security;
 
 /// <summary>
 /// The brute-force limits, switched on with small numbers. Each test has its own app, so buckets
-/// never carry over. Windows are long (ten minutes) so that a slow machine cannot cross a window
-/// boundary mid-test, except where the test waits for the window to pass: the limiters keep real
-/// time, not the factory's fake clock.
+/// never carry over. The limiters count on the factory's fake clock: time moves only when a test
+/// moves it.
 /// </summary>
 public sealed class RateLimitTests
 {
@@ -72,13 +71,46 @@ public sealed class RateLimitTests
             await client.LoginAsync(username, "wrong-password");
         }
         var limited = await client.LoginAsync(username);
-        var seconds = await AssertRateLimitedAsync(limited);
-        Assert.InRange(seconds, 1, 2); // never longer than the window
+        Assert.Equal(2, await AssertRateLimitedAsync(limited)); // never longer than the window
 
-        // A real wait: the limiter counts wall-clock time. Retry-After is the whole window, so it is enough.
-        await Task.Delay(TimeSpan.FromSeconds(seconds) + TimeSpan.FromMilliseconds(300));
+        factory.Time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(username)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(0, 600)]
+    [InlineData(1, 599)]
+    [InlineData(250, 350)]
+    [InlineData(599, 1)]
+    public async Task Retry_after_is_the_time_left_in_the_window_not_the_whole_window(int elapsedSeconds, int expected)
+    {
+        // The window starts at the account's first attempt; a client told the whole window again at
+        // every refusal would wait up to twice as long as it must, and could never plan a retry.
+        using var factory = Limited("Login", perIp: 100, perUser: 3);
+        var username = await RegisterAsync(factory);
+        var client = factory.CreateClientFrom("198.51.100.1");
+        for (var i = 0; i < 3; i++)
+        {
+            await client.LoginAsync(username, "wrong-password");
+        }
+
+        factory.Time.Advance(TimeSpan.FromSeconds(elapsedSeconds));
+        var limited = await client.LoginAsync(username);
+
+        Assert.Equal(expected, await AssertRateLimitedAsync(limited)); // the header and the problem's retryAfter
+    }
+
+    [Fact]
+    public async Task The_per_address_limit_also_says_the_time_left()
+    {
+        using var factory = Limited("Register", perIp: 1, perUser: 100, window: "01:00:00");
+        var client = factory.CreateClientFrom("203.0.113.5");
+        Assert.Equal(HttpStatusCode.Created, (await client.RegisterAsync(TestApi.NewUsername())).StatusCode);
+
+        factory.Time.Advance(TimeSpan.FromMinutes(20));
+
+        Assert.Equal(2400, await AssertRateLimitedAsync(await client.RegisterAsync(TestApi.NewUsername())));
     }
 
     [Fact]

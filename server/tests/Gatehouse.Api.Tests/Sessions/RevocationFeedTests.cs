@@ -76,6 +76,9 @@ public sealed class RevocationFeedTests
     [InlineData("1.5")]
     [InlineData(" 1764000000")]
     [InlineData("1764000000000")]
+    [InlineData("1764000000.")]
+    [InlineData("1764000000.not-an-id")]
+    [InlineData(".0123456789abcdef0123456789abcdef")]
     public async Task A_bad_cursor_is_a_400_problem(string after)
     {
         using var factory = new GatehouseFactory();
@@ -87,7 +90,7 @@ public sealed class RevocationFeedTests
     }
 
     [Fact]
-    public async Task More_revocations_than_one_answer_holds_come_in_whole_seconds_and_say_so()
+    public async Task More_revocations_than_one_answer_holds_come_in_pages_that_say_so()
     {
         using var factory = new GatehouseFactory();
         var now = factory.Time.GetUtcNow();
@@ -98,25 +101,61 @@ public sealed class RevocationFeedTests
         var second = await FeedAsync(factory, first.GetProperty("cursor").GetString());
 
         Assert.False(first.GetProperty("complete").GetBoolean());
-        Assert.Equal(early.Order(), Sessions(first).Order());
-        Assert.Equal(now.AddSeconds(-30).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), first.GetProperty("cursor").GetString());
+        Assert.Equal(RevocationFeed.MaxSessions, Sessions(first).Length);
+        Assert.Subset(Sessions(first).ToHashSet(), early.ToHashSet()); // oldest first
         Assert.True(second.GetProperty("complete").GetBoolean());
-        Assert.Equal(late.Order(), Sessions(second).Order());
+        Assert.Equal(early.Concat(late).Order(), Sessions(first).Concat(Sessions(second)).Order());
     }
 
     [Fact]
-    public async Task One_second_with_more_revocations_than_one_answer_holds_is_reported_incomplete_without_moving_the_cursor()
+    public async Task An_account_signed_out_everywhere_with_more_sessions_than_a_page_is_paged_through_with_a_cursor_that_advances()
+    {
+        // 2,500 sessions end in one second: paging whole seconds could never list that second, and
+        // every caller's cursor stayed where it was with complete:false until it left the window.
+        using var factory = new GatehouseFactory();
+        var (_, access, _) = await factory.SignInAsync();
+        var others = await LiveSessionsAsync(factory, Guid.Parse(new JsonWebToken(access).Subject), 2_500);
+        Assert.Equal(HttpStatusCode.NoContent, (await factory.SendAsync(HttpMethod.Post, "/auth/logout-all", access)).StatusCode);
+        factory.Time.Advance(RevocationFeed.Overlap + TimeSpan.FromSeconds(1)); // the second has settled
+
+        var cursors = new List<string>();
+        var listed = new List<string>();
+        JsonElement answer;
+        string? cursor = null;
+        do
+        {
+            answer = await FeedAsync(factory, cursor);
+            cursor = answer.GetProperty("cursor").GetString()!;
+            Assert.DoesNotContain(cursor, cursors); // never the same place twice
+            Assert.InRange(Sessions(answer).Length, 0, RevocationFeed.MaxSessions);
+            cursors.Add(cursor);
+            listed.AddRange(Sessions(answer));
+        }
+        while (!answer.GetProperty("complete").GetBoolean() && cursors.Count < 10);
+
+        Assert.True(answer.GetProperty("complete").GetBoolean());
+        Assert.Equal(3, cursors.Count);
+        Assert.Equal(others.Append(Sid(access)).Order(), listed.Order()); // each exactly once
+        Assert.Empty(Sessions(await FeedAsync(factory, cursor)));
+    }
+
+    [Fact]
+    public async Task A_burst_bigger_than_a_page_in_the_last_seconds_is_listed_and_completes_once_those_seconds_settle()
     {
         using var factory = new GatehouseFactory();
-        await RevokedAtAsync(factory, factory.Time.GetUtcNow().AddSeconds(-60), RevocationFeed.MaxSessions + 1);
+        var burst = await RevokedAtAsync(factory, factory.Time.GetUtcNow(), RevocationFeed.MaxSessions + 200);
 
         var first = await FeedAsync(factory);
-        var again = await FeedAsync(factory, first.GetProperty("cursor").GetString());
+        factory.Time.Advance(RevocationFeed.Overlap + TimeSpan.FromSeconds(1));
+        var second = await FeedAsync(factory, first.GetProperty("cursor").GetString());
+        var third = await FeedAsync(factory, second.GetProperty("cursor").GetString());
 
-        // Listing part of a second would lose the rest; the client falls back to asking per page.
-        Assert.False(again.GetProperty("complete").GetBoolean());
-        Assert.Empty(Sessions(again));
-        Assert.Equal(first.GetProperty("cursor").GetString(), again.GetProperty("cursor").GetString());
+        // A revocation may still commit into the last few seconds: those are never half-listed for good.
+        Assert.False(first.GetProperty("complete").GetBoolean());
+        Assert.Equal(RevocationFeed.MaxSessions, Sessions(first).Length);
+        Assert.False(second.GetProperty("complete").GetBoolean());
+        Assert.True(third.GetProperty("complete").GetBoolean());
+        Assert.Equal(burst.Order(), Sessions(second).Concat(Sessions(third)).Order());
     }
 
     [Fact]
@@ -172,6 +211,27 @@ public sealed class RevocationFeedTests
         feed.GetProperty("sessions").EnumerateArray().Select(s => s.GetString()!).ToArray();
 
     private static string Sid(string access) => new JsonWebToken(access).GetClaim("sid").Value;
+
+    /// <summary>Adds <paramref name="count"/> live sessions of the user straight to the database.</summary>
+    private static async Task<string[]> LiveSessionsAsync(GatehouseFactory factory, Guid userId, int count)
+    {
+        var now = factory.Time.GetUtcNow();
+        var sessions = Enumerable.Range(0, count).Select(_ => new Session
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            CreatedAt = now.AddMinutes(-5),
+            LastUsedAt = now.AddMinutes(-5),
+            ExpiresAt = now.AddDays(30),
+            IdleExpiresAt = now.AddDays(14),
+        }).ToList();
+        await factory.QueryAsync(db =>
+        {
+            db.Sessions.AddRange(sessions);
+            return db.SaveChangesAsync();
+        });
+        return sessions.Select(s => s.Id.ToString()).ToArray();
+    }
 
     /// <summary>Adds <paramref name="count"/> sessions revoked at <paramref name="at"/> (whole seconds) straight to the database.</summary>
     private static async Task<string[]> RevokedAtAsync(GatehouseFactory factory, DateTimeOffset at, int count)
