@@ -37,7 +37,12 @@ web_port=${WEB_PORT:-3000}
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required (apt-get install nodejs npm, or https://nodejs.org)"
+command -v node >/dev/null 2>&1 || die "Node.js 20.19+ or 22.12+ is required (apt-get install nodejs npm, or https://nodejs.org)"
+# web/package.json's engines, "^20.19.0 || >=22.12.0": what Next.js 16 accepts (21.x and 22.0-22.11 are not).
+node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1);' ||
+  die "Node.js $(node --version) is too old or in between; the web app needs 20.19+ (within 20.x) or 22.12+"
 command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
 # Both ports are checked before anything is built: a taken port found after a two-minute build,
 # or after the banner, is a newcomer's first hour lost. Binding is the test (not connecting), since
@@ -53,7 +58,7 @@ port_in_use() { # port: prints a free port near it when it is taken
       const port = Number(process.argv[1]);
       if (await bind(port)) process.exit(1);
       for (let next = port + 1; next < port + 100 && next < 65536; next++) {
-        if (next !== Number(process.argv[2]) && (await bind(next))) { console.log(next); break; }
+        if (next !== Number(process.argv[2]) && (await bind(next))) { process.stdout.write(String(next)); break; }
       }
     })();' "$1" "$2"
 }
@@ -104,7 +109,7 @@ fi
 web_host=localhost
 frontend_default="http://localhost:$web_port,http://127.0.0.1:$web_port"
 if [ -n "${NEXT_PUBLIC_BACKEND_URL:-}" ]; then
-  web_host=$(node -e 'console.log(new URL(process.argv[1]).hostname)' "$NEXT_PUBLIC_BACKEND_URL" 2>/dev/null) ||
+  web_host=$(node -e 'process.stdout.write(new URL(process.argv[1]).hostname)' "$NEXT_PUBLIC_BACKEND_URL" 2>/dev/null) ||
     die "NEXT_PUBLIC_BACKEND_URL is '$NEXT_PUBLIC_BACKEND_URL'; use the API's origin, e.g. http://localhost:$api_port"
   frontend_default="http://$web_host:$web_port"
 fi
@@ -204,9 +209,9 @@ start_web() { # port api-url
     cd web
     # A heap cap for the web server: without one, V8 sizes its heap to the machine's memory and
     # lets garbage pile up under load (docs/performance.md). NODE_OPTIONS overrides it.
-    GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
     # Next's own banner (stdout) names http://127.0.0.1:PORT and would push ours off the screen;
     # its warnings and errors (stderr) still show.
+    GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
     exec node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$1" >/dev/null
   ) &
   pids+=($!)

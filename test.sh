@@ -22,7 +22,7 @@ unset PORT WEB_PORT FRONTEND_URL JWT_SECRET ENVIRONMENT ASPNETCORE_URLS ASPNETCO
 
 die() { echo "test.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required"
+command -v node >/dev/null 2>&1 || die "Node.js 20.19+ or 22.12+ is required"
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's chromium for the e2e tests"
