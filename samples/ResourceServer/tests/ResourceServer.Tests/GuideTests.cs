@@ -21,7 +21,8 @@ public sealed partial class GuideTests
 
     [Theory]
     [InlineData("samples/ResourceServer/src/ResourceServer/Gatehouse/GatehouseAuthentication.cs", "AddGatehouseAuthentication")]
-    [InlineData("samples/ResourceServer/src/ResourceServer/Gatehouse/GatehouseAuthentication.cs", "RefreshInterval")]
+    [InlineData("samples/ResourceServer/src/ResourceServer/Gatehouse/GatehouseAuthentication.cs", "new ConfigurationManager")]
+    [InlineData("samples/ResourceServer/src/ResourceServer/Gatehouse/RevocationList.cs", "class RevocationList")]
     [InlineData("samples/ResourceServer/src/ResourceServer/Reports/ReportsApi.cs", "ReadAllPolicy")]
     [InlineData("web/lib/auth/session.ts", "export async function verifySession")]
     [InlineData("web/lib/auth/cookies.ts", "export function findCookie")]
@@ -46,6 +47,6 @@ public sealed partial class GuideTests
         throw new InvalidOperationException("docs/build-on-gatehouse.md was not found above the test's folder.");
     }
 
-    [GeneratedRegex(@"(?:samples|web|server)/[A-Za-z0-9_./\-]+\.(?:cs|ts|tsx|json|slnx|csproj)|samples/ResourceServer(?=[)`])")]
+    [GeneratedRegex(@"(?:samples|web|server)/[A-Za-z0-9_./\-]+\.(?:cs|tsx|ts|json|slnx|csproj)\b|samples/ResourceServer(?=[)`])")]
     private static partial Regex FilePath();
 }
