@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs Gatehouse on this machine: the API on http://127.0.0.1:3001 (Development, SQLite in
 # server/data, demo user john / password123) and the production web build on
-# http://localhost:3000. Installs what is missing (NuGet and npm packages), builds, and stops
-# both servers on Ctrl-C or SIGTERM. Works in the background without a terminal.
+# http://localhost:3000 (http://127.0.0.1:3000 works too). Installs what is missing (NuGet and npm
+# packages), builds, and stops both servers on Ctrl-C or SIGTERM. Works in the background without
+# a terminal. A port already taken stops it before anything is built.
 #
-#
+#   ./run.sh --no-build        start what was built last (the e2e suite and quick restarts)
 #   ./run.sh --scale [N]       the production shape on one machine instead: throwaway PostgreSQL and
 #                              Redis (data in a temp folder, gone on stop), N API instances (default
 #                              2) behind nginx on the API's port, and nginx in front of the web app
@@ -16,13 +17,18 @@ set -euo pipefail
 cd "$(dirname "$0")"
 exec </dev/null
 
-instances=0
-if [ "${1:-}" = "--scale" ]; then
-  instances=${2:-2}
-  [[ "$instances" =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: --scale takes a number of API instances (1-99), e.g. --scale 2" >&2; exit 2; }
-elif [ $# -gt 0 ]; then
-  echo "usage: ./run.sh [--scale [N]]" >&2; exit 2
-fi
+usage() { echo "usage: ./run.sh [--no-build] [--scale [N]]" >&2; exit 2; }
+instances=0 build=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-build) build=0; shift ;;
+    --scale)
+      instances=2; shift
+      if [[ "${1:-}" =~ ^[0-9]+$ ]]; then instances=$1; shift; fi
+      [[ "$instances" =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: --scale takes a number of API instances (1-99), e.g. --scale 2" >&2; exit 2; } ;;
+    *) usage ;;
+  esac
+done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -31,22 +37,83 @@ web_port=${WEB_PORT:-3000}
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required (apt-get install nodejs npm, or https://nodejs.org)"
+command -v node >/dev/null 2>&1 || die "Node.js 20.19+ or 22.12+ is required (apt-get install nodejs npm, or https://nodejs.org)"
+# web/package.json's engines, "^20.19.0 || >=22.12.0": what Next.js 16 accepts (21.x and 22.0-22.11 are not).
+node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1);' ||
+  die "Node.js $(node --version) is too old or in between; the web app needs 20.19+ (within 20.x) or 22.12+"
 command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
+# Both ports are checked before anything is built: a taken port found after a two-minute build,
+# or after the banner, is a newcomer's first hour lost. Binding is the test (not connecting), since
+# the servers bind 127.0.0.1 and anything on that port or on 0.0.0.0 stops them.
+port_in_use() { # port: prints a free port near it when it is taken
+  node -e '
+    const net = require("node:net");
+    const bind = (port) => new Promise((ok) => {
+      const server = net.createServer().once("error", () => ok(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => ok(true)));
+    });
+    (async () => {
+      const port = Number(process.argv[1]);
+      if (await bind(port)) process.exit(1);
+      for (let next = port + 1; next < port + 100 && next < 65536; next++) {
+        if (next !== Number(process.argv[2]) && (await bind(next))) { process.stdout.write(String(next)); break; }
+      }
+    })();' "$1" "$2"
+}
+for variable in PORT WEB_PORT; do
+  value=${!variable:-}
+  [ -z "$value" ] || [[ "$value" =~ ^[1-9][0-9]{0,4}$ && "$value" -le 65535 ]] || die "$variable is '$value'; use a port number from 1 to 65535"
+done
+[ "$api_port" != "$web_port" ] || die "PORT and WEB_PORT are both $api_port; give the API and the web app a port each"
+taken=0
+if free=$(port_in_use "$api_port" "$web_port"); then
+  echo "run.sh: port $api_port (the API) is already in use; stop what uses it or choose another: PORT=${free:-3101} ./run.sh" >&2; taken=1
+fi
+if free=$(port_in_use "$web_port" "$api_port"); then
+  echo "run.sh: port $web_port (the web app) is already in use; stop what uses it or choose another: WEB_PORT=${free:-3100} ./run.sh" >&2; taken=1
+fi
+[ "$taken" -eq 0 ] || exit 1
+
 if [ "$instances" -gt 0 ]; then
   . scripts/services.sh
   install_services || die "--scale needs Debian's postgresql, redis-server and nginx"
 fi
 
-echo "== building the API"
-dotnet build server/src/Gatehouse.Api -c Release -v quiet -nologo
-
-echo "== building the web app"
-# npm ci only when the lockfile changed since the last install.
-if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-  (cd web && npm ci --no-audit --no-fund)
+# Build output is kept out of the console (the banner below is what matters) and shown on failure.
+quietly() { # what command...
+  local what=$1 log; shift
+  log=$(mktemp)
+  printf '== %s… ' "$what"
+  if "$@" >"$log" 2>&1; then echo done; rm -f "$log"; return 0; fi
+  echo failed; cat "$log" >&2; rm -f "$log"
+  die "$what failed (its output is above)"
+}
+if [ "$build" -eq 0 ]; then
+  [ -f server/src/Gatehouse.Api/bin/Release/net10.0/Gatehouse.Api.dll ] && [ -f web/.next/BUILD_ID ] ||
+    die "--no-build: nothing is built yet; run ./run.sh once without it"
+else
+  quietly "building the API" dotnet build server/src/Gatehouse.Api -c Release -v quiet -nologo
+  # npm ci only when the lockfile changed since the last install.
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    quietly "installing the web app's packages (npm ci)" bash -c 'cd web && npm ci --no-audit --no-fund'
+  fi
+  quietly "building the web app" bash -c 'cd web && npm run --silent build'
 fi
-(cd web && npm run --silent build)
+
+# The address a newcomer is shown, and the browser origins the API accepts. Same-origin (default):
+# the browser reaches the API through /api/* on whichever loopback name it opened, so both names
+# are allowed. Direct: the API's cookies belong to its host name and the pages need them, so the
+# web app must be opened on that same name; 127.0.0.1 against localhost would be another site.
+web_host=localhost
+frontend_default="http://localhost:$web_port,http://127.0.0.1:$web_port"
+if [ -n "${NEXT_PUBLIC_BACKEND_URL:-}" ]; then
+  web_host=$(node -e 'process.stdout.write(new URL(process.argv[1]).hostname)' "$NEXT_PUBLIC_BACKEND_URL" 2>/dev/null) ||
+    die "NEXT_PUBLIC_BACKEND_URL is '$NEXT_PUBLIC_BACKEND_URL'; use the API's origin, e.g. http://localhost:$api_port"
+  frontend_default="http://$web_host:$web_port"
+fi
+web_url="http://$web_host:$web_port"
 
 pids=()
 stop() {
@@ -61,8 +128,9 @@ trap stop EXIT
 
 wait_for() { # name url pid
   for _ in $(seq 1 150); do
-    if curl -fsS -o /dev/null "$2" 2>/dev/null; then return 0; fi
     kill -0 "$3" 2>/dev/null || die "the $1 did not start"
+    # Alive after the answer too: the answer may come from something else that holds the port.
+    if curl -fsS -o /dev/null "$2" 2>/dev/null; then kill -0 "$3" 2>/dev/null && return 0; die "the $1 did not start"; fi
     sleep 0.2
   done
   die "the $1 did not answer at $2 within 30 s"
@@ -124,9 +192,9 @@ start_api() { # port [VAR=value...]
     # In direct mode the browser calls the API from the web origin, which CORS must allow.
     # The web app's proxy refreshes sessions on page loads, so it must be sent the refresh cookie (Path=/).
     # The Next.js server (or nginx) on this machine forwards browser requests; trust its X-Forwarded-For.
-    export FRONTEND_URL="${FRONTEND_URL:-http://localhost:$web_port}" \
+    export FRONTEND_URL="${FRONTEND_URL:-$frontend_default}" \
       ASPNETCORE_ENVIRONMENT=Development \
-      Gatehouse__Data__Directory="$PWD/../../data" \
+      Gatehouse__Data__Directory="${Gatehouse__Data__Directory:-$PWD/../../data}" \
       Gatehouse__Cookie__RefreshPath="${Gatehouse__Cookie__RefreshPath:-/}" \
       Gatehouse__ForwardedHeaders__KnownProxies="${Gatehouse__ForwardedHeaders__KnownProxies:-127.0.0.1,::1}" \
       PORT="$port"
@@ -141,8 +209,10 @@ start_web() { # port api-url
     cd web
     # A heap cap for the web server: without one, V8 sizes its heap to the machine's memory and
     # lets garbage pile up under load (docs/performance.md). NODE_OPTIONS overrides it.
+    # Next's own banner (stdout) names http://127.0.0.1:PORT and would push ours off the screen;
+    # its warnings and errors (stderr) still show.
     GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
-    exec node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$1"
+    exec node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$1" >/dev/null
   ) &
   pids+=($!)
   wait_for "web server" "http://127.0.0.1:$1/" "$!"
@@ -174,7 +244,7 @@ fi
 mode="same-origin (the browser calls /api/*, which Next forwards to the API)"
 [ -n "${NEXT_PUBLIC_BACKEND_URL:-}" ] && mode="direct (the browser calls $NEXT_PUBLIC_BACKEND_URL with CORS)"
 echo
-echo "Gatehouse web:  http://localhost:$web_port"
+echo "Gatehouse web:  $web_url"
 echo "Gatehouse API:  http://localhost:$api_port   (API reference: http://localhost:$api_port/scalar)"
 echo "Browser mode:   $mode"
 if [ "$instances" -gt 0 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Gatehouse test: the API's xunit suite on SQLite and on PostgreSQL, the cross-instance
-# suite (two API processes behind nginx), every benchmark once, the web app's type-check, lint and
-# unit tests, and the end-to-end suite in Debian's Chromium against the real API and `next start`.
+# suite (two API processes behind nginx), the sample resource server's tests, every benchmark
+# once, the web app's type-check, lint and unit tests, and the end-to-end suite in Debian's
+# Chromium against the real API and `next start`.
 # Installs what is missing (NuGet and npm packages; chromium, postgresql, redis-server and nginx
 # with apt, never a downloaded browser); PostgreSQL and Redis run as throwaway instances on
 # loopback ports (scripts/services.sh), not as system services, and are stopped at the end.
@@ -21,7 +22,7 @@ unset PORT WEB_PORT FRONTEND_URL JWT_SECRET ENVIRONMENT ASPNETCORE_URLS ASPNETCO
 
 die() { echo "test.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
-command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required"
+command -v node >/dev/null 2>&1 || die "Node.js 20.19+ or 22.12+ is required"
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's chromium for the e2e tests"
@@ -61,7 +62,8 @@ step() { # name command...
 server_build() {
   dotnet build server/Gatehouse.slnx -c Release -nologo -v quiet &&
     dotnet build server/tests/Gatehouse.Cluster.Tests -c Release -nologo -v quiet &&
-    dotnet build bench/Gatehouse.Benchmarks -c Release -nologo -v quiet
+    dotnet build bench/Gatehouse.Benchmarks -c Release -nologo -v quiet &&
+    dotnet build samples/ResourceServer/ResourceServer.slnx -c Release -nologo -v quiet
 }
 step "server: restore and build" server_build
 # Exported to every suite below: GATEHOUSE_TEST_POSTGRES, GATEHOUSE_TEST_PG_CTL, GATEHOUSE_TEST_REDIS.
@@ -98,6 +100,15 @@ cluster_tests() {
 step "server (SQLite): tests (xunit)" xunit_tests "server (SQLite)" server/Gatehouse.slnx
 step "server (PostgreSQL): tests (xunit)" postgres_tests
 step "server: cross-instance suite (two API processes behind nginx, PostgreSQL, Redis)" cluster_tests
+# The sample resource server (samples/ResourceServer), which docs/build-on-gatehouse.md quotes,
+# against a real Gatehouse API process; marked, so sweep() ends one a failed test leaves.
+sample_tests() {
+  xunit_tests "sample (resource server)" samples/ResourceServer/ResourceServer.slnx "$run_mark"
+  local status=$?
+  sweep
+  return $status
+}
+step "sample: resource server trusting Gatehouse's tokens (xunit, a real API process)" sample_tests
 # Every benchmark once (BenchmarkDotNet's Dry job, in-process, a few seconds), so they cannot rot:
 # one that throws, or whose set-up or clean-up fails, fails the step. Each counts as one test. The
 # program judges its own run, since BenchmarkDotNet exits 0 with failed benchmarks; its last line

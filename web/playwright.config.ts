@@ -23,6 +23,8 @@ process.env.E2E_API_URL = `http://localhost:${apiPort}`;
 // Debian's Chromium (apt install chromium); Playwright never downloads a browser here.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const quietChromium = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// Specs that start servers of their own (or none), so they run once, not once per browser mode.
+const SERVER_SPECS = /(startup|run-sh)\.spec\.ts$/;
 const nextStart = (port: number) => `"${process.execPath}" "${NEXT_BIN}" start --hostname 127.0.0.1 --port ${port}`;
 
 export default defineConfig({
@@ -44,11 +46,11 @@ export default defineConfig({
   },
   projects: [
     // Default: the browser calls /api/* on the web origin and Next forwards it to the API.
-    { name: 'same-origin', testIgnore: 'startup.spec.ts', use: { baseURL: `http://localhost:${sameOriginPort}` } },
+    { name: 'same-origin', testIgnore: SERVER_SPECS, use: { baseURL: `http://localhost:${sameOriginPort}` } },
     // NEXT_PUBLIC_BACKEND_URL set: the browser calls the API's origin with CORS and credentials.
-    { name: 'direct', testIgnore: 'startup.spec.ts', use: { baseURL: `http://localhost:${directPort}` } },
-    // The web server's own start-up checks; no browser.
-    { name: 'server', testMatch: 'startup.spec.ts' },
+    { name: 'direct', testIgnore: SERVER_SPECS, use: { baseURL: `http://localhost:${directPort}` } },
+    // The web server's own start-up checks, and ./run.sh itself (which starts servers of its own).
+    { name: 'server', testMatch: SERVER_SPECS },
   ],
   webServer: [
     {

@@ -8,8 +8,11 @@ public sealed class CorsSettings
 {
     public const string Section = "Gatehouse:Cors";
 
-    /// <summary>Comma-separated origins; <c>FRONTEND_URL</c> (the original design's variable) overrides it.</summary>
-    public string Origins { get; set; } = "http://localhost:3000";
+    /// <summary>
+    /// Comma-separated origins; <c>FRONTEND_URL</c> (the original design's variable) overrides it. Both
+    /// loopback names by default: `next start` prints 127.0.0.1 and the docs say localhost.
+    /// </summary>
+    public string Origins { get; set; } = "http://localhost:3000,http://127.0.0.1:3000";
 
     public string[] OriginList() =>
         Origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

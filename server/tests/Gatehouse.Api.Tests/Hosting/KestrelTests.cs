@@ -75,6 +75,28 @@ public sealed class KestrelTests : IDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("http://localhost:3000", HttpStatusCode.OK)]
+    [InlineData("http://127.0.0.1:3000", HttpStatusCode.OK)] // the address `next start` prints
+    [InlineData("http://127.0.0.1:4000", HttpStatusCode.Forbidden)]
+    public async Task Without_FRONTEND_URL_a_log_in_from_the_web_app_on_either_loopback_name_is_allowed(string origin, HttpStatusCode expected)
+    {
+        await using var api = StartOnPort("ASPNETCORE_ENVIRONMENT", "Development");
+        Assert.True(await api.WaitUntilServingAsync(Url("/health"), TimeSpan.FromSeconds(30)), api.Output);
+        // As `npm run dev` / `npm start` forward it from the page to the API.
+        var request = new HttpRequestMessage(HttpMethod.Post, Url("/auth/login"))
+        {
+            Content = JsonContent.Create(new { username = "john", password = "password123" }),
+        };
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Sec-Fetch-Site", "same-origin");
+
+        using var client = new HttpClient();
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     private ApiProcess StartOnPort(string environmentVariable, string environment) =>
         ApiProcess.Start(_directory, new Dictionary<string, string?>
         {
