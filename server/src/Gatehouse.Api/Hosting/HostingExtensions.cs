@@ -58,6 +58,8 @@ public static class HostingExtensions
                 context.HttpContext.Response.Headers.RetryAfter = "5";
             }
         });
+        // After AddProblemDetails: the framework's own writer is asked first, and this one answers the rest.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWhateverTheAccept>();
         return builder;
     }
 
@@ -72,6 +74,10 @@ public static class HostingExtensions
                 _ when exception.IsDatabaseUnavailable() => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
+            // A request the client got wrong (a body over the limit, one cut short) is answered with its 4xx
+            // and is not an error of ours: an Error line with a stack trace per bad request would let anyone
+            // flood the log and bury real faults. Everything else keeps its Error line.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         return app;

@@ -10,7 +10,8 @@ namespace Gatehouse.Api.Security;
 /// signals (OWASP's "verifying origin with standard headers" and Fetch Metadata):
 /// an unsafe request is refused when <c>Sec-Fetch-Site</c> says cross-site, when its <c>Origin</c>
 /// (else <c>Referer</c>) is not an allowed origin, or when it carries a session cookie and neither
-/// header. Bodies must be JSON, which a cross-site form cannot send without a CORS preflight.
+/// header. Bodies must be JSON, which a cross-site form cannot send without a CORS preflight, and in
+/// UTF-8, the only encoding JSON between systems may use (RFC 8259 §8.1).
 /// </summary>
 public static partial class CsrfProtection
 {
@@ -43,7 +44,7 @@ public static partial class CsrfProtection
             if (!IsJsonOrEmpty(request))
             {
                 await context.WriteProblemAsync(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                    "Request bodies must be JSON (Content-Type: application/json).", code: "json_required");
+                    "Request bodies must be JSON in UTF-8 (Content-Type: application/json, with no charset or charset=utf-8).", code: "json_required");
                 return;
             }
             await next(context);
@@ -96,7 +97,20 @@ public static partial class CsrfProtection
         }
         return MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
             && (mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase) && mediaType.Type.Equals("application", StringComparison.OrdinalIgnoreCase));
+                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase) && mediaType.Type.Equals("application", StringComparison.OrdinalIgnoreCase))
+            && IsUtf8OrUnstated(mediaType);
+    }
+
+    /// <summary>
+    /// No charset (JSON is UTF-8) or exactly one, utf-8. The JSON reader decodes with whatever is named,
+    /// and an unknown name (utf-7, nonsense, or even "utf-8" in quotes, which it takes literally) made it
+    /// throw: a 500 from input. Two charsets are refused too, so no reader picks another than this saw.
+    /// </summary>
+    private static bool IsUtf8OrUnstated(MediaTypeHeaderValue mediaType)
+    {
+        var charsets = mediaType.Parameters.Where(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)).ToList();
+        return charsets.Count == 0
+            || charsets.Count == 1 && charsets[0].Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
     }
 
     [LoggerMessage(LogLevel.Warning, "CSRF defence refused {Method} {Path}: {Reason} (Origin: {Origin})")]

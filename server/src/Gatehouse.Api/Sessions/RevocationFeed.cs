@@ -89,9 +89,17 @@ public static class RevocationFeed
         {
             return false;
         }
-        cursor = DateTimeOffset.FromUnixTimeSeconds(long.Parse(value, CultureInfo.InvariantCulture));
+        // Twelve digits reach past the year 9999, which no cursor we gave out (nor DateTimeOffset) holds.
+        var seconds = long.Parse(value, CultureInfo.InvariantCulture);
+        if (seconds > MaxCursorSeconds)
+        {
+            return false;
+        }
+        cursor = DateTimeOffset.FromUnixTimeSeconds(seconds);
         return true;
     }
+
+    private static readonly long MaxCursorSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     public static string FormatCursor(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
