@@ -30,6 +30,7 @@ public static class HostingExtensions
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenOptions>, ListenOptionsValidator>();
+        services.AddPublicApiUrl();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

@@ -17,8 +17,12 @@ public static partial class CsrfProtection
 {
     public static WebApplication UseCsrfProtection(this WebApplication app)
     {
+        // The web app's origins and the API's own, both from configuration: never from the Host header,
+        // which the caller writes, so a forged Host cannot make a foreign Origin "the API's own".
         var allowed = new HashSet<string>(
-            app.Services.GetRequiredService<IOptions<CorsSettings>>().Value.OriginList(), StringComparer.OrdinalIgnoreCase);
+            app.Services.GetRequiredService<IOptions<CorsSettings>>().Value.OriginList()
+                .Concat(app.Services.GetRequiredService<IOptions<PublicApiSettings>>().Value.OwnOrigins()),
+            StringComparer.OrdinalIgnoreCase);
         var cookies = app.Services.GetRequiredService<AuthCookies>();
         // SameSite=None exists for a web app on another site, whose every call is cross-site.
         var crossSiteWebApp = string.Equals(app.Services.GetRequiredService<IOptions<CookieSettings>>().Value.SameSite, "None", StringComparison.OrdinalIgnoreCase);
@@ -56,7 +60,6 @@ public static partial class CsrfProtection
     internal static string? Check(HttpRequest request, IReadOnlySet<string> allowed, AuthCookies cookies, bool crossSiteWebApp)
     {
         var headers = request.Headers;
-        var ownOrigin = $"{request.Scheme}://{request.Host}";
         var origin = headers.Origin.ToString();
         if (string.Equals(headers["Sec-Fetch-Site"], "cross-site", StringComparison.OrdinalIgnoreCase))
         {
@@ -70,12 +73,12 @@ public static partial class CsrfProtection
         if (!string.IsNullOrEmpty(origin))
         {
             // "null" (sandboxed frames, some redirects, file: pages) is never an allowed origin.
-            return IsAllowed(origin, allowed, ownOrigin) ? null : "Origin is not allowed";
+            return allowed.Contains(origin) ? null : "Origin is not allowed";
         }
         var referer = headers.Referer.ToString();
         if (!string.IsNullOrEmpty(referer))
         {
-            return Uri.TryCreate(referer, UriKind.Absolute, out var uri) && IsAllowed(uri.GetLeftPart(UriPartial.Authority), allowed, ownOrigin)
+            return Uri.TryCreate(referer, UriKind.Absolute, out var uri) && allowed.Contains(uri.GetLeftPart(UriPartial.Authority))
                 ? null
                 : "Referer is not from an allowed origin";
         }
@@ -83,9 +86,6 @@ public static partial class CsrfProtection
         // session it is a request we cannot place, so it is refused.
         return cookies.IsPresent(request) ? "no Origin or Referer on a request with session cookies" : null;
     }
-
-    private static bool IsAllowed(string origin, IReadOnlySet<string> allowed, string ownOrigin) =>
-        allowed.Contains(origin) || string.Equals(origin, ownOrigin, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJsonOrEmpty(HttpRequest request)
     {
