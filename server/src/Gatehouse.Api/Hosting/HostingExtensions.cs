@@ -60,7 +60,7 @@ public static class HostingExtensions
             }
         });
         // After AddProblemDetails: the framework's own writer is asked first, and this one answers the rest.
-        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWhateverTheAccept>();
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonForAnyAccept>();
         return builder;
     }
 

@@ -37,7 +37,7 @@ public static class ProblemResponses
 /// from middleware (the 401 challenge, the CSRF refusal) failed with a 500. This writer takes exactly
 /// the requests the framework's declines, and fills in what it would have.
 /// </summary>
-internal sealed class ProblemJsonWhateverTheAccept(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter
+internal sealed class ProblemJsonForAnyAccept(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter
 {
     private static readonly Microsoft.Net.Http.Headers.MediaTypeHeaderValue Json = new("application/json");
     private static readonly Microsoft.Net.Http.Headers.MediaTypeHeaderValue ProblemJson = new("application/problem+json");
