@@ -31,6 +31,7 @@ public static class HostingExtensions
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenOptions>, ListenOptionsValidator>();
+        services.AddPublicApiUrl();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -59,6 +60,8 @@ public static class HostingExtensions
                 context.HttpContext.Response.Headers.RetryAfter = "5";
             }
         });
+        // After AddProblemDetails: the framework's own writer is asked first, and this one answers the rest.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonForAnyAccept>();
         return builder;
     }
 
@@ -73,6 +76,10 @@ public static class HostingExtensions
                 _ when exception.IsDatabaseUnavailable() => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
+            // A request the client got wrong (a body over the limit, one cut short) is answered with its 4xx
+            // and is not an error of ours: an Error line with a stack trace per bad request would let anyone
+            // flood the log and bury real faults. Everything else keeps its Error line.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         return app;

@@ -100,6 +100,8 @@ public static class RevocationFeed
         return new RevocationsResponse(next, page.Select(r => r.Id).ToList(), Complete: false, retain);
     }
 
+    private static readonly long MaxCursorSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>A cursor is a Unix time in seconds, as digits; clients treat it as opaque.</summary>
     public static bool TryParseCursor(string value, out DateTimeOffset cursor)
     {
@@ -108,7 +110,13 @@ public static class RevocationFeed
         {
             return false;
         }
-        cursor = DateTimeOffset.FromUnixTimeSeconds(long.Parse(value, CultureInfo.InvariantCulture));
+        // Twelve digits reach past the year 9999, which no cursor we gave out (nor DateTimeOffset) holds.
+        var seconds = long.Parse(value, CultureInfo.InvariantCulture);
+        if (seconds > MaxCursorSeconds)
+        {
+            return false;
+        }
+        cursor = DateTimeOffset.FromUnixTimeSeconds(seconds);
         return true;
     }
 

@@ -1,5 +1,6 @@
 using Gatehouse.Api.Sessions;
 using Microsoft.Extensions.Options;
+using CookieHeaderValue = Microsoft.Net.Http.Headers.CookieHeaderValue;
 
 namespace Gatehouse.Api.Tokens;
 
@@ -113,10 +114,37 @@ public sealed class AuthCookies
 
     /// <summary>True when the request carries either session cookie: a browser may be acting for a signed-in user.</summary>
     public bool IsPresent(HttpRequest request) =>
-        request.Cookies.ContainsKey(AccessName) || request.Cookies.ContainsKey(RefreshName);
+        Find(request, AccessName) is not null || Find(request, RefreshName) is not null;
 
     private static string? Read(HttpRequest request, string name) =>
-        request.Cookies[name] is { Length: > 0 and <= MaxLength } value ? value : null;
+        Find(request, name) is { Length: > 0 and <= MaxLength } value ? value : null;
+
+    /// <summary>
+    /// The value of the cookie named exactly <paramref name="name"/>, or null. <c>Request.Cookies</c>
+    /// matches names whatever their case, so <c>__HOST-access_token</c> would pass for ours: a name
+    /// that browsers matching prefixes case-sensitively let any sibling subdomain or plain-http page
+    /// set, which is what the prefix is there to prevent. And of two names differing only in case it
+    /// keeps the last, so a planted one could hide ours. The header is read again with ASP.NET Core's
+    /// own cookie parser, which keeps every name as sent.
+    /// </summary>
+    internal static string? Find(HttpRequest request, string name)
+    {
+        // Most requests carry no such name in any case; the framework's parsed collection says so at no cost.
+        if (!request.Cookies.ContainsKey(name) || !CookieHeaderValue.TryParseList(request.Headers.Cookie, out var cookies))
+        {
+            return null;
+        }
+        string? value = null;
+        foreach (var cookie in cookies)
+        {
+            if (cookie.Name.Equals(name, StringComparison.Ordinal))
+            {
+                // The last of a name wins and values are unescaped, as in Request.Cookies.
+                value = Uri.UnescapeDataString(cookie.Value.ToString());
+            }
+        }
+        return value;
+    }
 
     private CookieOptions Options(string path, DateTimeOffset? expires) => new()
     {

@@ -84,8 +84,9 @@ public static class TokensExtensions
             {
                 // The token travels in the httpOnly cookie, as in the original design. An Authorization
                 // header is still read when there is no cookie, for API clients and tools.
+                // Only the cookie of exactly our name counts (see AuthCookies.Find).
                 var cookies = context.HttpContext.RequestServices.GetRequiredService<AuthCookies>();
-                if (context.Request.Cookies.TryGetValue(cookies.AccessName, out var cookie) && !string.IsNullOrEmpty(cookie))
+                if (AuthCookies.Find(context.Request, cookies.AccessName) is { Length: > 0 } cookie)
                 {
                     if (cookie.Length > AuthCookies.MaxLength)
                     {

@@ -21,6 +21,7 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse__Cookie__SameSite", "Sideways", "use Lax (default), Strict, or None")]
     [InlineData("FRONTEND_URL", "http://localhost:3000/some/path", "is not an origin")]
     [InlineData("FRONTEND_URL", "*", "is not an origin")]
+    [InlineData("Gatehouse__PublicApiUrl", "api.example.com", "Gatehouse:PublicApiUrl is 'api.example.com', which is not the API's URL")]
     [InlineData("PORT", "70000", "out of range")]
     [InlineData("PORT", "three-thousand", "out of range")]
     [InlineData("Gatehouse__Listen__Address", "localhost-ish", "is not an IP address")]

@@ -49,6 +49,28 @@ public sealed class CsrfTests(GatehouseFactory factory) : IClassFixture<Gatehous
     }
 
     [Fact]
+    public async Task A_forged_host_does_not_make_a_foreign_origin_the_apis_own()
+    {
+        // The API's own origin was built from Host, which the caller writes: a Host naming the same
+        // foreign site as the Origin passed. It now comes from configuration (Gatehouse:PublicApiUrl).
+        await AssertRefusedAsync(request =>
+        {
+            request.Headers.Host = "evil.example";
+            request.Headers.Add("Origin", Foreign);
+        });
+    }
+
+    [Fact]
+    public async Task A_forged_host_does_not_make_a_foreign_referer_the_apis_own()
+    {
+        await AssertRefusedAsync(request =>
+        {
+            request.Headers.Host = "evil.example";
+            request.Headers.Referrer = new Uri(Foreign + "/page");
+        });
+    }
+
+    [Fact]
     public async Task Session_cookies_with_neither_origin_nor_referer_are_refused()
     {
         // A browser holding a session always sends one of them; a request without either cannot be placed.

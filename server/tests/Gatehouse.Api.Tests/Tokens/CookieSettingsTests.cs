@@ -151,6 +151,81 @@ public sealed class CookieSettingsTests
     }
 
     [Theory]
+    [InlineData("__HOST-access_token")]
+    [InlineData("__host-access_token")]
+    [InlineData("__Host-ACCESS_TOKEN")]
+    [InlineData("ACCESS_TOKEN")]
+    public async Task Outside_development_an_access_cookie_whose_name_differs_in_case_is_not_read(string name)
+    {
+        // Browsers that match prefixes case-sensitively let any sibling subdomain or plain-http page set
+        // __HOST-…, which is no __Host- cookie: only the exact name is ours.
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var (_, token) = await factory.CreateClient().SignUpAndLogInAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeStatusAsync(factory, $"{name}={token}"));
+        Assert.Equal(HttpStatusCode.OK, await MeStatusAsync(factory, $"__Host-access_token={token}"));
+    }
+
+    [Fact]
+    public async Task Outside_development_a_wrong_case_refresh_cookie_neither_refreshes_nor_signs_out()
+    {
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var login = await SignInCookiesAsync(factory);
+        var access = login["__Host-access_token"].Value.Value!;
+        var refresh = login["__Secure-refresh_token"].Value.Value!;
+
+        var refreshed = await PostWithCookiesAsync(factory, "/auth/refresh", $"__SECURE-REFRESH_TOKEN={refresh}");
+        var loggedOut = await PostWithCookiesAsync(factory, "/auth/logout", $"__HOST-access_token={access}; __secure-refresh_token={refresh}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refreshed.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, loggedOut.StatusCode);
+        // Neither touched the session: it is alive, and its refresh token was not spent.
+        Assert.Equal(HttpStatusCode.OK, await MeStatusAsync(factory, $"__Host-access_token={access}"));
+        Assert.Equal(HttpStatusCode.OK, (await PostWithCookiesAsync(factory, "/auth/refresh", $"__Secure-refresh_token={refresh}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrong_case_cookie_sent_after_ours_does_not_hide_it()
+    {
+        // Request.Cookies keeps one of two names that differ only in case, the last: a planted one hid ours.
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var (_, token) = await factory.CreateClient().SignUpAndLogInAsync();
+
+        Assert.Equal(HttpStatusCode.OK, await MeStatusAsync(factory, $"__Host-access_token={token}; __HOST-access_token=planted"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeStatusAsync(factory, $"__HOST-access_token={token}; __Host-access_token=planted"));
+    }
+
+    [Fact]
+    public async Task In_development_too_only_the_exact_cookie_name_is_read()
+    {
+        using var factory = new GatehouseFactory();
+        var (_, token) = await factory.CreateClient().SignUpAndLogInAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeStatusAsync(factory, $"Access_Token={token}"));
+        Assert.Equal(HttpStatusCode.OK, await MeStatusAsync(factory, $"access_token={token}"));
+    }
+
+    [Fact]
+    public async Task A_wrong_case_cookie_is_not_a_session_cookie_to_the_csrf_check_either()
+    {
+        // The CSRF rule demands an Origin when a request carries our session cookies; it must judge by the
+        // same exact names as sign-in does. A look-alike authenticates nothing, so it demands nothing.
+        using var factory = new GatehouseFactory().WithEnvironment("Production");
+        var (_, token) = await factory.CreateClient().SignUpAndLogInAsync();
+        var client = factory.Bare();
+        client.DefaultRequestHeaders.Remove("Origin");
+
+        var lookAlike = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+        lookAlike.Headers.Add("Cookie", $"__HOST-access_token={token}");
+        var genuine = new HttpRequestMessage(HttpMethod.Post, "/auth/logout");
+        genuine.Headers.Add("Cookie", $"__Host-access_token={token}");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(lookAlike)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(genuine)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await MeStatusAsync(factory, $"__Host-access_token={token}"));
+    }
+
+    [Theory]
     [InlineData("Gatehouse:Cookie:RefreshPath", "auth/refresh", "use a path starting with '/', e.g. /auth (default) or / when a Next.js web app fronts the API.")]
     [InlineData("Gatehouse:Cookie:RefreshPath", "/auth/refresh; Domain=evil.example", "use a path starting with '/'")]
     [InlineData("Gatehouse:Cookie:RefreshPath", "", "use a path starting with '/'")]
@@ -165,6 +240,20 @@ public sealed class CookieSettingsTests
 
         Assert.Contains($"{key} is '{value}'", failure.Message, StringComparison.Ordinal);
         Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> MeStatusAsync(GatehouseFactory factory, string cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/auth/me");
+        request.Headers.Add("Cookie", cookie);
+        return (await factory.Bare().SendAsync(request)).StatusCode;
+    }
+
+    private static Task<HttpResponseMessage> PostWithCookiesAsync(GatehouseFactory factory, string path, string cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Add("Cookie", cookie);
+        return factory.Bare().SendAsync(request);
     }
 
     /// <summary>The Set-Cookie headers of a sign-in, read raw: a cookie jar on localhost would refuse Domain=example.com.</summary>
