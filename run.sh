@@ -228,8 +228,10 @@ else
   upstream=""
   for i in $(seq 1 "$instances"); do
     port=$(free_port) || die "no free port"
+    # Behind nginx each instance's own port is not the API's address: name the one browsers use,
+    # so the CSRF check counts it as the API's own origin (/scalar's calls).
     start_api "$port" Database__Provider=postgres ConnectionStrings__Default="$GATEHOUSE_TEST_POSTGRES" \
-      Redis__Configuration="$GATEHOUSE_TEST_REDIS"
+      Redis__Configuration="$GATEHOUSE_TEST_REDIS" Gatehouse__PublicApiUrl="${Gatehouse__PublicApiUrl:-http://localhost:$api_port}"
     upstream+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
   done
   next_port=$(free_port) || die "no free port"
