@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Devices;
 using Gatehouse.Api.Tests.Infrastructure;
+using Gatehouse.Api.Sessions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Api.Tests.Security;
 
@@ -70,6 +72,7 @@ public sealed class DeviceCookieTests
         {
             await browser.LoginAsync(username, "wrong-password");
         }
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().LoginAsync(username)).StatusCode); // the account is open
 
         factory.Time.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.LoginAsync(username)).StatusCode);
@@ -229,6 +232,40 @@ public sealed class DeviceCookieTests
         Assert.Equal(HttpStatusCode.TooManyRequests, (await factory.CreateClientFrom("198.51.100.9").LoginAsync(username)).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await owner.LoginAsync(username)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_janitor_deletes_known_devices_once_their_cookie_has_expired()
+    {
+        using var factory = new GatehouseFactory().With("Gatehouse:DeviceCookies:Lifetime", "2.00:00:00");
+        var username = await RegisterAsync(factory);
+        await factory.Bare().LoginAsync(username);
+        factory.Time.Advance(TimeSpan.FromDays(1));
+        var live = DeviceCookie(await factory.Bare().LoginAsync(username));
+        var janitor = factory.Services.GetRequiredService<SessionJanitor>();
+        int Remaining() => factory.Query(db => db.KnownDevices.Count());
+
+        factory.Time.Advance(TimeSpan.FromDays(1) - TimeSpan.FromSeconds(1));
+        await janitor.PurgeDevicesAsync(CancellationToken.None);
+        Assert.Equal(2, Remaining());
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        await janitor.PurgeDevicesAsync(CancellationToken.None);
+        Assert.Equal(1, Remaining());
+        Assert.Equal(HttpStatusCode.OK, (await LoginWithDeviceAsync(factory, username, live)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Gatehouse:DeviceCookies:Lifetime", "401.00:00:00", "use 1 to 400 days (browsers keep no cookie longer)")]
+    [InlineData("Gatehouse:DeviceCookies:Lifetime", "12:00:00", "use 1 to 400 days")]
+    [InlineData("Gatehouse:DeviceCookies:MaxFailedAttempts", "0", "use 1 to 100, e.g. 10 (default)")]
+    public void A_bad_device_cookie_setting_stops_start_up_with_a_fix(string key, string value, string message)
+    {
+        using var factory = new GatehouseFactory().With(key, value);
+
+        var failure = factory.StartupFailure();
+
+        Assert.Contains($"{key} is ", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
     }
 
     private static async Task<string> RegisterAsync(GatehouseFactory factory)
