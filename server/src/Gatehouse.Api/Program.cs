@@ -1,5 +1,6 @@
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Devices;
 using Gatehouse.Api.Health;
 using Gatehouse.Api.Hosting;
 using Gatehouse.Api.Scaling;
@@ -16,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddGatehouseHosting();
 builder.Services.AddGatehouseData();
 builder.Services.AddUsers();
+builder.Services.AddKnownDevices();
 builder.Services.AddSessions();
 builder.Services.AddGatehouseRedis();
 builder.Services.AddTokens();

@@ -22,7 +22,15 @@ public sealed class AuditEvent
 public static class AuditEvents
 {
     public const string SignIn = "sign_in";
+    /// <summary>The account is locked for unknown clients (no device cookie of the account); known devices still get in.</summary>
     public const string Lockout = "lockout";
+
+    /// <summary>One known device reached its own failure limit and is locked; the account is not.</summary>
+    public const string DeviceLockout = "device_lockout";
+
+    /// <summary>A known device signed in while the account was locked for unknown clients.</summary>
+    public const string SignInDuringLockout = "sign_in_during_lockout";
+
     public const string Refresh = "refresh";
     public const string RefreshReuse = "refresh_reuse";
     public const string Logout = "logout";

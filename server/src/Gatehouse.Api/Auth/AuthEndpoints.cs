@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Devices;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
@@ -27,9 +28,9 @@ public static partial class AuthEndpoints
             .LimitPerClient(LimitedAction.Login)
             .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithSummary("Sign in; sets the access_token and refresh_token cookies");
+            .WithSummary("Sign in; sets the access_token, refresh_token and device_token cookies");
         // Anonymous on purpose: signing out must work with an expired or broken access token too.
-        group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes the cookies");
+        group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes its cookies (not the device cookie)");
 
         group.MapGet("/is-authenticated", () => TypedResults.Ok(new IsAuthenticatedResponse(true)))
             .RequireAuthorization()
@@ -109,6 +110,7 @@ public static partial class AuthEndpoints
         BruteForceLimits limits,
         AuditLog audit,
         UserProfiles profiles,
+        KnownDevices devices,
         GatehouseDbContext db,
         HttpContext http)
     {
@@ -119,28 +121,43 @@ public static partial class AuthEndpoints
         {
             return Problems.Validation(missing);
         }
-        // Per account, whether or not it exists: a 429 for some names only would reveal which exist.
-        if (await limits.TryAcquireForUserAsync(LimitedAction.Login, users.NormalizeName(request!.Username)!, http) is { } limited)
+        var normalizedName = users.NormalizeName(request!.Username)!;
+        // A browser that signed in to this very account before (its device cookie) is judged by its own
+        // failures, not by the account's lock for unknown clients, so a stranger's guesses cannot keep
+        // the owner out (OWASP device cookies). A device cookie of another account is ignored.
+        var device = await devices.FindAsync(http.Request, normalizedName);
+        // Per account, whether or not it exists: a 429 for some names only would reveal which exist. A
+        // known device has a bucket of its own, which a stranger filling the account's cannot reach.
+        var bucket = device is null ? normalizedName : "device:" + device.Id.ToString("N");
+        if (await limits.TryAcquireForUserAsync(LimitedAction.Login, bucket, http) is { } limited)
         {
             return limited;
         }
 
         var user = await users.FindByNameAsync(request.Username!);
-        if (user is null || failures.IsLockedOut(user))
+        if (device is not null && device.UserId != user?.Id)
+        {
+            device = null; // the account was replaced between the two reads; its devices went with it
+        }
+        var lockedOut = user is not null && (device is null ? failures.IsLockedOut(user) : devices.IsLockedOut(device));
+        if (user is null || lockedOut)
         {
             // Spend the same time as a real check (one hash, the same database statements), so the
             // answer's timing does not reveal whether the account exists or is locked.
             dummy.Verify(request.Password!);
-            await failures.RecordAsync(http, user?.Id, user is null ? "unknown_user" : "locked_out", count: false);
+            var outcome = user is null ? "unknown_user" : device is null ? "locked_out" : "device_locked_out";
+            await failures.RecordAsync(http, user?.Id, outcome, count: false);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
 
         if (!await users.CheckPasswordAsync(user, request.Password!))
         {
-            await failures.RecordAsync(http, user.Id, "wrong_password", count: true);
+            await failures.RecordAsync(http, user.Id, "wrong_password", count: true, device?.Id);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
-        if (user.AccessFailedCount > 0)
+        // A known device's success says nothing of the unknown clients' guesses: their count and lock stay.
+        var lockedForOthers = device is not null && failures.IsLockedOut(user);
+        if (device is null && user.AccessFailedCount > 0)
         {
             await users.ResetAccessFailedCountAsync(user);
         }
@@ -161,7 +178,14 @@ public static partial class AuthEndpoints
             await audit.WriteAsync(http, AuditEvents.SignIn, "credentials_changed", user.Id, issued.Session.Id);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
-        await audit.WriteAsync(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
+        // Each sign-in makes this browser known under a new cookie, saved with the audit rows.
+        await devices.TrustAsync(http.Response, user.Id, device);
+        audit.Add(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
+        if (lockedForOthers)
+        {
+            audit.Add(http, AuditEvents.SignInDuringLockout, AuditEvents.Success, user.Id, issued.Session.Id);
+        }
+        await db.SaveChangesAsync(CancellationToken.None);
         cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         // The row is at hand: the /auth/me that usually follows a sign-in needs no read of its own.
         profiles.Remember(user);
@@ -175,6 +199,8 @@ public static partial class AuthEndpoints
             await sessions.RevokeAsync(held.SessionId, RevocationReasons.Logout);
             await audit.WriteAsync(http, AuditEvents.Logout, AuditEvents.Success, held.UserId, held.SessionId);
         }
+        // Only the session's cookies: the device cookie stays, it is what keeps this browser's way in
+        // to the account while a stranger's guesses lock it for everyone else.
         cookies.DeleteAll(http.Response);
         return TypedResults.NoContent();
     }
@@ -218,6 +244,7 @@ public static partial class AuthEndpoints
         AuthCookies cookies,
         BruteForceLimits limits,
         AuditLog audit,
+        KnownDevices devices,
         GatehouseDbContext db,
         HttpContext http)
     {
@@ -266,6 +293,10 @@ public static partial class AuthEndpoints
         // re-authenticated with the current password, so it gets a fresh session (and no token from
         // before the change stays valid, ASVS 7.2.4).
         await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged);
+        // Likewise every other browser the account knew: one that learned the old password must not
+        // keep a known device's way past the lockout. This browser stays known.
+        var thisDevice = await devices.FindAsync(http.Request, user.NormalizedUserName!);
+        await devices.ForgetOthersAsync(userId, thisDevice?.Id);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
         cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);

@@ -1,4 +1,5 @@
 using Gatehouse.Api.Audit;
+using Gatehouse.Api.Devices;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
@@ -8,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Api.Data;
 
 /// <summary>
-/// Users (Identity, without roles), their sessions and refresh tokens, the audit log, and the token
-/// signing keys. The app asks for this type; one subclass per database provider carries that
+/// Users (Identity, without roles), their sessions and refresh tokens, their known devices, the audit
+/// log, and the token signing keys. The app asks for this type; one subclass per database provider carries that
 /// provider's migrations.
 /// </summary>
 public abstract class GatehouseDbContext(DbContextOptions options)
@@ -17,6 +18,7 @@ public abstract class GatehouseDbContext(DbContextOptions options)
 {
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<KnownDevice> KnownDevices => Set<KnownDevice>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
 
@@ -54,6 +56,16 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             // Each rotation clears the sealed copy its grandparent holds, found by this column.
             token.HasIndex(t => t.SuccessorId);
             token.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<KnownDevice>(device =>
+        {
+            device.ToTable("KnownDevices");
+            device.HasKey(d => d.Id);
+            // Looked up by hash on every sign-in that carries a device cookie; unique like refresh tokens.
+            device.HasIndex(d => d.TokenHash).IsUnique();
+            device.HasIndex(d => d.UserId);
+            device.HasOne<User>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<AuditEvent>(audit =>

@@ -25,6 +25,7 @@ public sealed partial class SessionJanitor(
             try
             {
                 await PurgeAsync(stoppingToken);
+                await PurgeDevicesAsync(stoppingToken);
                 await PurgeAuditAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -74,6 +75,41 @@ public sealed partial class SessionJanitor(
         return purged;
     }
 
+    /// <summary>Deletes known devices whose cookie has expired (no browser can present it any more); returns how many went.</summary>
+    public async Task<int> PurgeDevicesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var purged = 0;
+        var after = Guid.Empty;
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+            // Paged by id, dates compared here, as for sessions.
+            var page = await db.KnownDevices.AsNoTracking()
+                .Where(d => d.Id.CompareTo(after) > 0)
+                .OrderBy(d => d.Id)
+                .Take(BatchSize)
+                .Select(d => new { d.Id, d.ExpiresAt })
+                .ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            after = page[^1].Id;
+            var expired = page.Where(d => d.ExpiresAt <= now).Select(d => d.Id).ToList();
+            if (expired.Count > 0)
+            {
+                purged += await db.KnownDevices.Where(d => expired.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
+            }
+        }
+        if (purged > 0)
+        {
+            LogDevicesPurged(logger, purged);
+        }
+        return purged;
+    }
+
     /// <summary>Deletes audit events older than their retention; returns how many went.</summary>
     public async Task<int> PurgeAuditAsync(CancellationToken cancellationToken)
     {
@@ -91,6 +127,9 @@ public sealed partial class SessionJanitor(
 
     [LoggerMessage(LogLevel.Information, "Purged {Count} ended sessions and their refresh tokens")]
     private static partial void LogPurged(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Information, "Purged {Count} known devices whose cookie expired")]
+    private static partial void LogDevicesPurged(ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Information, "Purged {Count} audit events past their retention")]
     private static partial void LogAuditPurged(ILogger logger, int count);

@@ -108,6 +108,16 @@ public sealed class AuthCookies
         response.Cookies.Delete(RefreshName, Options(_refreshPath, expires: null));
     }
 
+    /// <summary>
+    /// The name a further cookie of the auth endpoints gets (the device cookie, Devices/): the refresh
+    /// cookie's prefix, since it goes where that one goes and with the same attributes.
+    /// </summary>
+    internal string NameBesideRefresh(string baseName) => RefreshName[..^RefreshBaseName.Length] + baseName;
+
+    /// <summary>Sets such a cookie: the refresh cookie's path, domain, SameSite and Secure, its own expiry.</summary>
+    internal void AppendBesideRefresh(HttpResponse response, string baseName, string value, DateTimeOffset expires) =>
+        response.Cookies.Append(NameBesideRefresh(baseName), value, Options(_refreshPath, expires));
+
     public string? ReadAccess(HttpRequest request) => Read(request, AccessName);
 
     public string? ReadRefresh(HttpRequest request) => Read(request, RefreshName);

@@ -1,5 +1,6 @@
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Devices;
 using Gatehouse.Api.Tokens;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -11,40 +12,62 @@ namespace Gatehouse.Api.Users;
 /// Identity's lockout columns and options, counted atomically. Identity's own AccessFailedAsync is a
 /// read-modify-write guarded by the concurrency stamp: parallel wrong guesses make all but one of
 /// those writes fail, so an attacker guessing in parallel would never reach the lockout.
+/// With device cookies (Devices/), the account's lock holds unknown clients only; a known device's
+/// wrong guesses count in, and lock, that device's own row instead.
 /// </summary>
-public sealed class FailedSignIns(GatehouseDbContext db, AuditLog audit, IOptions<IdentityOptions> identity, TimeProvider time)
+public sealed class FailedSignIns(
+    GatehouseDbContext db, AuditLog audit, IOptions<IdentityOptions> identity, IOptions<DeviceCookieSettings> devices, TimeProvider time)
 {
+    /// <summary>Locked for unknown clients: a sign-in without a device cookie of the account.</summary>
     public bool IsLockedOut(User user) =>
         user.LockoutEnabled && user.LockoutEnd is { } end && end > time.GetUtcNow();
 
     /// <summary>
     /// Records a failed sign-in. A wrong password (<paramref name="count"/>) adds one failure in a
-    /// single UPDATE, and the one that reaches the limit locks the account. An unknown user or a
-    /// locked account runs the very same statements against no row, so all three cost the same
-    /// database work and their timing reveals nothing. The count and the audit rows commit together.
+    /// single UPDATE, to the known device's row when the attempt came with one
+    /// (<paramref name="deviceId"/>), else to the account's; the failure that reaches the limit locks
+    /// that device, or the account for unknown clients. Every call runs the very same statements, the
+    /// ones that count nothing against no row, so an unknown user, a locked account or device and a
+    /// wrong password cost the same database work and their timing reveals nothing. The count and
+    /// the audit rows commit together.
     /// </summary>
-    public async Task RecordAsync(HttpContext http, Guid? userId, string outcome, bool count)
+    public async Task RecordAsync(HttpContext http, Guid? userId, string outcome, bool count, Guid? deviceId = null)
     {
         var lockout = identity.Value.Lockout;
         var limit = lockout.MaxFailedAccessAttempts;
+        var deviceLimit = devices.Value.MaxFailedAttempts;
         // Whole seconds: the value is compared after a round trip, and PostgreSQL keeps microseconds.
         DateTimeOffset? lockedUntil = time.GetUtcNowInSeconds() + lockout.DefaultLockoutTimeSpan;
-        var target = count && userId is { } id ? id : Guid.Empty; // Guid.Empty names no account
+        // Guid.Empty names no account and no device.
+        var account = count && deviceId is null && userId is { } id ? id : Guid.Empty;
+        var device = count && deviceId is { } known ? known : Guid.Empty;
         // Not cancellable: a guesser who hangs up early must still be counted.
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         await db.Users
-            .Where(u => u.Id == target && u.LockoutEnabled)
+            .Where(u => u.Id == account && u.LockoutEnabled)
             .ExecuteUpdateAsync(setters => setters
                 .SetProperty(u => u.LockoutEnd, u => u.AccessFailedCount + 1 >= limit ? lockedUntil : u.LockoutEnd)
                 .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1 >= limit ? 0 : u.AccessFailedCount + 1)
                 .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()),
                 CancellationToken.None);
-        var lockedNow = await db.Users.AsNoTracking().Where(u => u.Id == target)
+        await db.KnownDevices
+            .Where(d => d.Id == device)
+            .ExecuteUpdateAsync(setters => setters
+                .SetProperty(d => d.LockedUntil, d => d.FailedCount + 1 >= deviceLimit ? lockedUntil : d.LockedUntil)
+                .SetProperty(d => d.FailedCount, d => d.FailedCount + 1 >= deviceLimit ? 0 : d.FailedCount + 1),
+                CancellationToken.None);
+        var accountLockedNow = await db.Users.AsNoTracking().Where(u => u.Id == account)
             .Select(u => u.LockoutEnd).SingleOrDefaultAsync(CancellationToken.None) == lockedUntil;
+        var deviceLockedNow = await db.KnownDevices.AsNoTracking().Where(d => d.Id == device)
+            .Select(d => d.LockedUntil).SingleOrDefaultAsync(CancellationToken.None) == lockedUntil;
         audit.Add(http, AuditEvents.SignIn, outcome, userId);
-        if (count && lockedNow)
+        if (accountLockedNow)
         {
             audit.Add(http, AuditEvents.Lockout, AuditEvents.Success, userId);
+        }
+        if (deviceLockedNow)
+        {
+            audit.Add(http, AuditEvents.DeviceLockout, AuditEvents.Success, userId);
         }
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);

@@ -165,6 +165,30 @@ public sealed class SignInDatabaseWorkTests
         Assert.Equal(wrong, lockedOut);
     }
 
+    [Fact]
+    public async Task With_a_device_cookie_unknown_user_locked_device_and_wrong_password_make_the_same_database_statements()
+    {
+        // A known device's failures count in its own row: the statements must still not depend on
+        // whether the name exists, the device is locked, or the password was merely wrong.
+        using var factory = new GatehouseFactory();
+        var database = DatabaseActivity.On(factory);
+        var browser = factory.CreateClient();
+        var (username, _) = await browser.SignUpAndLogInAsync();
+        var lockedBrowser = factory.CreateClient();
+        var (locked, _) = await lockedBrowser.SignUpAndLogInAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await lockedBrowser.LoginAsync(locked, "wrong-password");
+        }
+
+        var unknown = await StatementsDuringAsync(database, () => browser.LoginAsync("nobody-" + Guid.NewGuid().ToString("N")[..12], "wrong-password"));
+        var lockedOut = await StatementsDuringAsync(database, () => lockedBrowser.LoginAsync(locked, "wrong-password"));
+        var wrong = await StatementsDuringAsync(database, () => browser.LoginAsync(username, "wrong-password"));
+
+        Assert.Equal(wrong, unknown);
+        Assert.Equal(wrong, lockedOut);
+    }
+
     /// <summary>The first word of each statement run while <paramref name="call"/> was answered (SELECT, INSERT, ...).</summary>
     private static async Task<string> StatementsDuringAsync(DatabaseActivity database, Func<Task<HttpResponseMessage>> call)
     {

@@ -28,7 +28,14 @@ public sealed class CookieSettingsTests
         Assert.True(refresh.HttpOnly);
         Assert.Equal("/auth", refresh.Path.Value);
         Assert.Null(refresh.Domain.Value);
-        Assert.Equal(2, cookies.Count);
+        // The device cookie (Devices/) goes where the refresh cookie goes, under the same prefix.
+        var device = cookies["__Secure-device_token"];
+        Assert.True(device.Secure);
+        Assert.True(device.HttpOnly);
+        Assert.Equal(Microsoft.Net.Http.Headers.SameSiteMode.Lax, device.SameSite);
+        Assert.Equal("/auth", device.Path.Value);
+        Assert.Null(device.Domain.Value);
+        Assert.Equal(3, cookies.Count);
     }
 
     [Fact]
@@ -39,6 +46,7 @@ public sealed class CookieSettingsTests
         var cookies = await SignInCookiesAsync(factory);
 
         Assert.Equal("/", cookies["__Host-refresh_token"].Path.Value);
+        Assert.Equal("/", cookies["__Host-device_token"].Path.Value);
         Assert.True(cookies.ContainsKey("__Host-access_token"));
     }
 
@@ -52,6 +60,7 @@ public sealed class CookieSettingsTests
 
         Assert.Equal(("example.com", "/"), (cookies["__Secure-access_token"].Domain.Value, cookies["__Secure-access_token"].Path.Value));
         Assert.Equal(("example.com", "/auth"), (cookies["__Secure-refresh_token"].Domain.Value, cookies["__Secure-refresh_token"].Path.Value));
+        Assert.Equal(("example.com", "/auth"), (cookies["__Secure-device_token"].Domain.Value, cookies["__Secure-device_token"].Path.Value));
         Assert.All(cookies.Values, c => Assert.True(c.Secure));
     }
 
@@ -68,7 +77,9 @@ public sealed class CookieSettingsTests
 
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         var deleted = SetCookies(logout);
-        Assert.Equal(set.Keys.Order(), deleted.Keys.Order());
+        // The session's cookies; the device cookie stays, as the browser's way in during a lockout.
+        Assert.Contains("__Secure-device_token", set.Keys);
+        Assert.Equal(set.Keys.Where(name => name != "__Secure-device_token").Order(), deleted.Keys.Order());
         foreach (var (name, cookie) in deleted)
         {
             Assert.Equal("", cookie.Value.Value);
@@ -104,7 +115,7 @@ public sealed class CookieSettingsTests
 
         var cookies = await SignInCookiesAsync(factory);
 
-        Assert.Equal(["access_token", "refresh_token"], cookies.Keys.Order());
+        Assert.Equal(["access_token", "device_token", "refresh_token"], cookies.Keys.Order());
         Assert.All(cookies.Values, c => Assert.True(c.Secure));
     }
 
@@ -116,7 +127,7 @@ public sealed class CookieSettingsTests
 
         var cookies = await SignInCookiesAsync(factory);
 
-        Assert.Equal(["access_token", "refresh_token"], cookies.Keys.Order());
+        Assert.Equal(["access_token", "device_token", "refresh_token"], cookies.Keys.Order());
         Assert.All(cookies.Values, c => Assert.False(c.Secure));
         Assert.Equal("/auth", cookies["refresh_token"].Path.Value);
     }

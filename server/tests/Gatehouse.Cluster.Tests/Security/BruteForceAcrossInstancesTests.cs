@@ -35,6 +35,51 @@ public sealed class BruteForceAcrossInstancesTests(GatehouseCluster cluster)
     }
 
     [Fact]
+    public async Task A_browser_that_signed_in_on_A_still_gets_in_on_B_while_guesses_on_both_lock_the_account()
+    {
+        // The device cookie's row is in the shared database: one instance issues it, every one honours it.
+        using var owner = cluster.NewBrowser();
+        await owner.SignUpAndLogInAsync(cluster.A.BaseUri);
+        for (var i = 0; i < GatehouseCluster.LockoutThreshold; i++)
+        {
+            using var guesser = cluster.NewBrowser();
+            var guess = await guesser.LogInAsAsync(Instance(i), owner.Username!, $"wrong password {i}");
+            Assert.True(guess.StatusCode == HttpStatusCode.Unauthorized, await Browser.Describe(guess));
+        }
+        using var stranger = cluster.NewBrowser();
+        var refused = await stranger.LogInAsAsync(cluster.B.BaseUri, owner.Username!, Browser.Password);
+        Assert.True(refused.StatusCode == HttpStatusCode.Unauthorized, await Browser.Describe(refused));
+
+        var back = await owner.LogInAsync(cluster.B.BaseUri);
+
+        Assert.True(back.StatusCode == HttpStatusCode.OK, await Browser.Describe(back));
+        Assert.NotNull(owner.AccessToken);
+    }
+
+    [Fact]
+    public async Task A_known_browsers_wrong_passwords_on_A_and_B_count_toward_one_lock_of_that_browser()
+    {
+        using var owner = cluster.NewBrowser();
+        await owner.SignUpAndLogInAsync(cluster.A.BaseUri);
+
+        // Copies of its cookies from ever new addresses, alternating instances: one device, one count.
+        for (var i = 0; i < GatehouseCluster.LockoutThreshold; i++)
+        {
+            using var copy = owner.CopyCookies();
+            var guess = await copy.LogInAsync(Instance(i), $"wrong password {i}");
+            Assert.True(guess.StatusCode == HttpStatusCode.Unauthorized, await Browser.Describe(guess));
+        }
+        using var lockedCopy = owner.CopyCookies();
+        var locked = await lockedCopy.LogInAsync(cluster.B.BaseUri);
+        Assert.True(locked.StatusCode == HttpStatusCode.Unauthorized, await Browser.Describe(locked));
+
+        // The account itself was never locked: another browser with the password gets in.
+        using var laptop = cluster.NewBrowser();
+        var login = await laptop.LogInAsAsync(cluster.A.BaseUri, owner.Username!, Browser.Password);
+        Assert.True(login.StatusCode == HttpStatusCode.OK, await Browser.Describe(login));
+    }
+
+    [Fact]
     public async Task Sign_in_attempts_on_A_and_B_count_toward_one_limit_per_account()
     {
         // Limited per name whether or not the account exists, so that 429s reveal nothing.
