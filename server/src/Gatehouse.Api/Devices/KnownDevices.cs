@@ -78,17 +78,10 @@ public sealed class KnownDevices(GatehouseDbContext db, AuthCookies cookies, IOp
     public Task ForgetOthersAsync(Guid userId, Guid? keep) =>
         db.KnownDevices.Where(d => d.UserId == userId && d.Id != (keep ?? Guid.Empty)).ExecuteDeleteAsync(CancellationToken.None);
 
-    /// <summary>The cookie by its exact name: a differently cased one is not ours (prefixes are only enforced for ours).</summary>
-    private string? Read(HttpRequest request)
-    {
-        var name = cookies.NameBesideRefresh(CookieBaseName);
-        foreach (var (key, value) in request.Cookies)
-        {
-            if (string.Equals(key, name, StringComparison.Ordinal) && value.Length is > 0 and <= AuthCookies.MaxLength)
-            {
-                return value;
-            }
-        }
-        return null;
-    }
+    /// <summary>The cookie by its exact name, read as the session cookies are (AuthCookies.Find): a
+    /// differently cased one is not ours, and cannot hide ours.</summary>
+    private string? Read(HttpRequest request) =>
+        AuthCookies.Find(request, cookies.NameBesideRefresh(CookieBaseName)) is { Length: > 0 and <= AuthCookies.MaxLength } value
+            ? value
+            : null;
 }
