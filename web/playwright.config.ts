@@ -46,7 +46,8 @@ export default defineConfig({
     // Default: the browser calls /api/* on the web origin and Next forwards it to the API.
     { name: 'same-origin', testIgnore: 'startup.spec.ts', use: { baseURL: `http://localhost:${sameOriginPort}` } },
     // NEXT_PUBLIC_BACKEND_URL set: the browser calls the API's origin with CORS and credentials.
-    { name: 'direct', testIgnore: 'startup.spec.ts', use: { baseURL: `http://localhost:${directPort}` } },
+    // (The pages are the same HTML in both modes, so their accessibility is checked once, above.)
+    { name: 'direct', testIgnore: ['startup.spec.ts', 'a11y.spec.ts'], use: { baseURL: `http://localhost:${directPort}` } },
     // The web server's own start-up checks; no browser.
     { name: 'server', testMatch: 'startup.spec.ts' },
   ],
