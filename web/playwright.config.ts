@@ -48,7 +48,8 @@ export default defineConfig({
     // Default: the browser calls /api/* on the web origin and Next forwards it to the API.
     { name: 'same-origin', testIgnore: SERVER_SPECS, use: { baseURL: `http://localhost:${sameOriginPort}` } },
     // NEXT_PUBLIC_BACKEND_URL set: the browser calls the API's origin with CORS and credentials.
-    { name: 'direct', testIgnore: SERVER_SPECS, use: { baseURL: `http://localhost:${directPort}` } },
+    // (The pages are the same HTML in both modes, so their accessibility is checked once, above.)
+    { name: 'direct', testIgnore: [SERVER_SPECS, /a11y\.spec\.ts$/], use: { baseURL: `http://localhost:${directPort}` } },
     // The web server's own start-up checks, and ./run.sh itself (which starts servers of its own).
     { name: 'server', testMatch: SERVER_SPECS },
   ],

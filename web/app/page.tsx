@@ -1,29 +1,39 @@
 import Link from 'next/link';
+import { PublicFrame } from '@/components/page-frame';
 import { optionalSession } from '@/lib/auth/session';
+import { AccountMenu } from './dashboard/account-menu';
 
 export default async function HomePage() {
   const user = await optionalSession();
   return (
-    <section className="card">
-      <h1>Gatehouse</h1>
-      {user ? (
-        <>
-          <p>
-            Signed in as <strong data-testid="username">{user.username}</strong>
-          </p>
-          <p>
-            <Link href="/dashboard">Dashboard</Link>
-          </p>
-        </>
-      ) : (
-        <>
-          <p>You are not signed in.</p>
-          <p className="actions">
-            <Link href="/auth/log-in">Log In</Link>
-            <Link href="/auth/sign-up">Sign Up</Link>
-          </p>
-        </>
-      )}
-    </section>
+    <PublicFrame headerEnd={user ? <AccountMenu username={user.username} /> : undefined}>
+      <section className="card">
+        <h1>Gatehouse</h1>
+        {user ? (
+          <>
+            <p>
+              Signed in as <strong data-testid="username">{user.username}</strong>
+            </p>
+            <p className="actions">
+              <Link href="/dashboard" className="button-link">
+                Dashboard
+              </Link>
+            </p>
+          </>
+        ) : (
+          <>
+            <p className="lead">Sign-in for your apps: accounts, sessions you can see and revoke, and tokens your own APIs can trust.</p>
+            <p className="actions">
+              <Link href="/auth/log-in" className="button-link">
+                Log in
+              </Link>
+              <Link href="/auth/sign-up" className="button-link secondary">
+                Sign up
+              </Link>
+            </p>
+          </>
+        )}
+      </section>
+    </PublicFrame>
   );
 }

@@ -130,6 +130,7 @@ test('a session signed out elsewhere cannot be renewed: after expiry the next pa
     const otherPage = await logInOn(other, account, stack!.url);
     await otherPage.goto(`${stack!.url}/dashboard/sessions`);
     await otherPage.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await otherPage.getByRole('dialog', { name: 'Sign out everywhere?' }).getByRole('button', { name: 'Sign out everywhere' }).click();
     await expect(otherPage).toHaveURL(/\/auth\/log-in$/);
   } finally {
     await other.close();

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { FIREFOX_ON_WINDOWS, accessCookie, expect, logIn, logInOn, refreshCookie, test } from './support/fixtures';
 import type { Account } from './support/fixtures';
 
@@ -19,28 +19,84 @@ async function signInTwice(browser: Browser, context: BrowserContext, account: A
 
 const sessionItems = (page: Page) => page.getByRole('list', { name: 'Signed-in sessions' }).getByRole('listitem');
 
+/**
+ * Clicks `opener` until its confirmation dialog shows (a click before the page has hydrated does
+ * nothing), checks the dialog asks `title`, and returns it.
+ */
+async function openConfirmation(page: Page, opener: Locator, title: string): Promise<Locator> {
+  const dialog = page.getByRole('dialog', { name: title });
+  await expect(async () => {
+    if (!(await dialog.isVisible())) await opener.click({ timeout: 1_000 });
+    await expect(dialog).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  // Focus starts on Cancel, so an Enter pressed out of habit harms nothing.
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  return dialog;
+}
+
 test.describe('the sessions page', () => {
-  test('lists both browsers with "This device" on the one looking', async ({ browser, context, account, baseURL }) => {
+  test('lists both browsers, this device first, with "This device" on the one looking', async ({ browser, context, account, baseURL }) => {
     const { page, otherPage } = await signInTwice(browser, context, account, baseURL);
 
     await page.getByRole('link', { name: 'Sessions' }).click();
     await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();
     await expect(sessionItems(page)).toHaveCount(2);
-    // The API saw each browser's own user agent, through Next in same-origin mode too. (No order
-    // asserted: both sessions start within a second, and the API keeps whole seconds.)
-    const here = sessionItems(page).filter({ hasText: 'This device' });
+    // The API saw each browser's own user agent, through Next in same-origin mode too. This
+    // device comes first even though the other signed in later.
+    const here = sessionItems(page).first();
+    await expect(here).toContainText('This device');
     await expect(here).toContainText('Chrome');
     await expect(here).toContainText(/IP address\s*(127\.0\.0\.1|::1)/);
     await expect(sessionItems(page).filter({ hasNotText: 'This device' })).toContainText('Firefox 140 on Windows');
 
     await otherPage.goto('/dashboard/sessions');
-    await expect(sessionItems(otherPage).filter({ hasText: 'This device' })).toContainText('Firefox 140 on Windows');
+    await expect(sessionItems(otherPage).first()).toContainText('This device');
+    await expect(sessionItems(otherPage).first()).toContainText('Firefox 140 on Windows');
   });
 
-  test('revoking the other browser sends it to log-in within seconds of navigations; this one stays', async ({ browser, context, account, baseURL }) => {
+  test.describe('in the viewer\'s time zone', () => {
+    // Half an hour off UTC, so a page that printed UTC (or the server's zone) could not pass.
+    test.use({ timezoneId: 'Asia/Kolkata', locale: 'en-US' });
+
+    test('times are local with their age, and the page hydrates without a mismatch', async ({ page, account }) => {
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      await page.goto('/auth/log-in');
+      await logIn(page, account);
+      await expect(page.getByTestId('username')).toHaveText(account.username);
+      await page.goto('/dashboard/sessions');
+
+      const lastActive = sessionItems(page).first().locator('time').first();
+      const iso = await lastActive.getAttribute('datetime');
+      const local = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Kolkata' }).format(new Date(iso!));
+      await expect(lastActive).toHaveText(/^(just now|1 minute ago) · /);
+      await expect(lastActive).toContainText(local);
+      await expect(lastActive).not.toContainText('UTC');
+      expect(problems).toEqual([]);
+    });
+  });
+
+  test('revoking the other browser asks first, says it did, and sends that browser to log-in within seconds; this one stays', async ({ browser, context, account, baseURL }) => {
     const { page, otherPage } = await signInTwice(browser, context, account, baseURL);
     await page.goto('/dashboard/sessions');
-    await sessionItems(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Revoke' }).click();
+    const revoke = sessionItems(page).filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Revoke' });
+    await expect(revoke).toHaveAccessibleDescription(/Firefox 140 on Windows/);
+
+    // Cancel changes nothing and gives focus back to the button that opened the dialog.
+    let dialog = await openConfirmation(page, revoke, 'Revoke this session?');
+    await expect(dialog).toContainText('Firefox 140 on Windows');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(revoke).toBeFocused();
+    await expect(sessionItems(page)).toHaveCount(2);
+
+    dialog = await openConfirmation(page, revoke, 'Revoke this session?');
+    await dialog.getByRole('button', { name: 'Revoke session' }).click();
+    await expect(page.getByRole('status')).toHaveText('Revoked the session on Firefox 140 on Windows. That device is signed out.');
+    await expect(dialog).toBeHidden();
     await expect(sessionItems(page)).toHaveCount(1);
     await expect(sessionItems(page)).toContainText('This device');
 
@@ -57,20 +113,31 @@ test.describe('the sessions page', () => {
     await expect(page.getByTestId('username')).toHaveText(account.username);
   });
 
-  test('revoking this device is a log out', async ({ page, context, account }) => {
+  test('revoking this device asks first, Escape keeps the session, and confirming is a log out', async ({ page, context, account }) => {
     await page.goto('/auth/log-in');
     await logIn(page, account);
     await page.getByRole('link', { name: 'Sessions' }).click();
-    await sessionItems(page).filter({ hasText: 'This device' }).getByRole('button', { name: 'Revoke' }).click();
+    const revoke = sessionItems(page).filter({ hasText: 'This device' }).getByRole('button', { name: 'Revoke' });
+
+    let dialog = await openConfirmation(page, revoke, 'Log out of this device?');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(page).toHaveURL(/\/dashboard\/sessions$/);
+    expect(await accessCookie(context)).toBeDefined();
+
+    dialog = await openConfirmation(page, revoke, 'Log out of this device?');
+    await dialog.getByRole('button', { name: 'Revoke and log out' }).click();
     await expect(page).toHaveURL(/\/auth\/log-in$/);
     expect(await accessCookie(context)).toBeUndefined();
     expect(await refreshCookie(context)).toBeUndefined();
   });
 
-  test('"Sign out everywhere" ends every session, this one included', async ({ browser, context, account, baseURL }) => {
+  test('"Sign out everywhere" asks first, then ends every session, this one included', async ({ browser, context, account, baseURL }) => {
     const { page, otherPage } = await signInTwice(browser, context, account, baseURL);
     await page.goto('/dashboard/sessions');
-    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    const dialog = await openConfirmation(page, page.getByRole('button', { name: 'Sign out everywhere' }), 'Sign out everywhere?');
+    await expect(dialog).toContainText('this one and 1 other device');
+    await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
     await expect(page).toHaveURL(/\/auth\/log-in$/);
     expect(await accessCookie(context)).toBeUndefined();
     expect(await refreshCookie(context)).toBeUndefined();

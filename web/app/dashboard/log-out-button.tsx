@@ -11,17 +11,16 @@ import { postJson } from '@/lib/api/client';
  */
 export const leaveForLogIn = () => window.location.replace('/auth/log-in');
 
-/** Logs out this session, or with `everywhere` every session of the account, this one included. */
-export function LogOutButton({ everywhere = false }: { everywhere?: boolean }) {
-  const [label, pendingLabel] = everywhere ? ['Sign out everywhere', 'Signing out everywhere…'] : ['Log out', 'Logging out…'];
+/** Logs out this session. */
+export function LogOutButton({ className }: { className?: string }) {
   const base = useApiBase();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
 
   const logOut = () =>
     startTransition(async () => {
-      // The API revokes the session(s) and deletes the cookies; only then is leaving honest.
-      const result = await postJson(base, everywhere ? '/auth/logout-all' : '/auth/logout');
+      // The API revokes the session and deletes the cookies; only then is leaving honest.
+      const result = await postJson(base, '/auth/logout');
       if (!result.ok) {
         setError(result.problem.message);
         return;
@@ -31,8 +30,8 @@ export function LogOutButton({ everywhere = false }: { everywhere?: boolean }) {
 
   return (
     <>
-      <button type="button" className={everywhere ? 'danger' : undefined} onClick={logOut} disabled={pending}>
-        {pending ? pendingLabel : label}
+      <button type="button" className={className} onClick={logOut} disabled={pending}>
+        {pending ? 'Logging out…' : 'Log out'}
       </button>
       <FormError message={error} />
     </>

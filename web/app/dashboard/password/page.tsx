@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { verifySession } from '@/lib/auth/session';
-import { LogOutButton } from '../log-out-button';
 import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'Change password · Gatehouse' };
@@ -14,7 +13,6 @@ export default async function PasswordPage() {
       <p className="aside">
         <Link href="/dashboard">Back to the dashboard</Link>
       </p>
-      <LogOutButton />
     </section>
   );
 }

@@ -1,38 +1,161 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useRef, useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
-import { FormError } from '@/components/field';
-import { deleteResource } from '@/lib/api/client';
+import { ConfirmDialog } from '@/components/confirm-dialog';
+import { LocalTime } from '@/components/local-time';
+import { deleteResource, postJson } from '@/lib/api/client';
+import type { ApiResult } from '@/lib/api/client';
 import { leaveForLogIn } from '../log-out-button';
 
-/** Revokes one session. Another device's: the list is fetched again. This device's: it is a log out. */
-/** `describedBy`: the id of the element naming the session, so a screen reader says which one. */
-export function RevokeButton({ sessionId, current, describedBy }: { sessionId: string; current: boolean; describedBy: string }) {
+/** One session as the list shows it (the page turns the API's record into this). */
+export interface SessionRow {
+  readonly id: string;
+  readonly device: string;
+  readonly userAgent: string | null;
+  readonly ipAddress: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly current: boolean;
+}
+
+type Pending = { readonly kind: 'revoke'; readonly session: SessionRow } | { readonly kind: 'everywhere' };
+
+/**
+ * The sessions with their actions. Each action asks first (a modal dialog) and says what it did
+ * in a live region: another device's session is revoked and the list fetched again; this
+ * device's, or all of them, is a log out, so the page leaves for log-in.
+ */
+export function SessionList({ sessions }: { sessions: readonly SessionRow[] }) {
   const base = useApiBase();
   const router = useRouter();
-  const [pending, startTransition] = useTransition();
+  const [confirming, setConfirming] = useState<Pending | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState('');
+  const [pending, startTransition] = useTransition();
+  const status = useRef<HTMLParagraphElement>(null);
 
-  const revoke = () =>
+  const ask = (action: Pending) => {
+    setError(null);
+    setConfirming(action);
+  };
+
+  const confirm = () => {
+    if (!confirming) return;
+    const action = confirming;
     startTransition(async () => {
-      const result = await deleteResource(base, `/auth/sessions/${encodeURIComponent(sessionId)}`);
-      // 404: revoked meanwhile (elsewhere, or it expired); the fresh list shows that.
-      if (!result.ok && result.problem.status !== 404) {
+      const result: ApiResult =
+        action.kind === 'everywhere'
+          ? await postJson(base, '/auth/logout-all')
+          : await deleteResource(base, `/auth/sessions/${encodeURIComponent(action.session.id)}`);
+      // 404 on revoke: it ended meanwhile (elsewhere, or it expired); the fresh list shows that.
+      if (!result.ok && !(action.kind === 'revoke' && result.problem.status === 404)) {
         setError(result.problem.message);
         return;
       }
-      if (current) leaveForLogIn();
-      else router.refresh();
+      if (action.kind === 'everywhere' || action.session.current) {
+        setMessage('Signed out. Taking you to the log-in page…');
+        leaveForLogIn();
+        return;
+      }
+      router.refresh();
+      setConfirming(null);
+      setMessage(`Revoked the session on ${action.session.device}. That device is signed out.`);
+      // Its row, and the button that had focus, are gone: focus goes to the message instead.
+      status.current?.focus();
     });
+  };
+
+  const others = sessions.filter((session) => !session.current).length;
 
   return (
     <>
-      <button type="button" className="secondary" onClick={revoke} disabled={pending} aria-describedby={describedBy}>
-        {pending ? 'Revoking…' : 'Revoke'}
-      </button>
-      <FormError message={error} />
+      <p ref={status} role="status" className="notice" tabIndex={-1}>
+        {message}
+      </p>
+      <ul className="sessions" aria-label="Signed-in sessions">
+        {sessions.map((session) => (
+          <SessionItem key={session.id} session={session} onRevoke={() => ask({ kind: 'revoke', session })} disabled={pending} />
+        ))}
+      </ul>
+      <section className="danger-zone" aria-labelledby="everywhere-heading">
+        <div>
+          <h2 id="everywhere-heading">Sign out everywhere</h2>
+          <p>End every session of your account, this one included. Use it if you think someone else has signed in.</p>
+        </div>
+        <button type="button" className="danger-outline" onClick={() => ask({ kind: 'everywhere' })} disabled={pending}>
+          Sign out everywhere
+        </button>
+      </section>
+      <ConfirmDialog
+        open={confirming !== null}
+        pending={pending}
+        error={error}
+        onConfirm={confirm}
+        onClose={() => setConfirming(null)}
+        {...dialogText(confirming, others)}
+      />
     </>
+  );
+}
+
+function dialogText(action: Pending | null, others: number) {
+  if (action?.kind === 'everywhere') {
+    const devices = others === 1 ? '1 other device' : `${others} other devices`;
+    return {
+      title: 'Sign out everywhere?',
+      confirmLabel: 'Sign out everywhere',
+      pendingLabel: 'Signing out everywhere…',
+      children: <p>This ends every session of your account: this one and {devices}. You will need to log in again on each of them.</p>,
+    };
+  }
+  if (action?.session.current) {
+    return {
+      title: 'Log out of this device?',
+      confirmLabel: 'Revoke and log out',
+      pendingLabel: 'Logging out…',
+      children: <p>This is the session you are using now. Revoking it logs you out here.</p>,
+    };
+  }
+  return {
+    title: 'Revoke this session?',
+    confirmLabel: 'Revoke session',
+    pendingLabel: 'Revoking…',
+    children: (
+      <p>
+        {action?.session.device ?? 'That device'} will be signed out within seconds and will need your password to get back in.
+      </p>
+    ),
+  };
+}
+
+function SessionItem({ session, onRevoke, disabled }: { session: SessionRow; onRevoke: () => void; disabled: boolean }) {
+  const nameId = `session-${session.id}`;
+  return (
+    <li className={session.current ? 'session current' : 'session'}>
+      <div className="session-main">
+        <div id={nameId} className="session-name">
+          <span title={session.userAgent ?? undefined}>{session.device}</span>
+          {session.current && <span className="badge">This device</span>}
+        </div>
+        <dl>
+          <dt>Last active</dt>
+          <dd>
+            <LocalTime iso={session.lastUsedAt} />
+          </dd>
+          <dt>Signed in</dt>
+          <dd>
+            <LocalTime iso={session.createdAt} />
+          </dd>
+          <dt>IP address</dt>
+          <dd>{session.ipAddress ?? 'unknown'}</dd>
+        </dl>
+      </div>
+      {/* aria-describedby names the session, so a screen reader says which one Revoke ends. */}
+      <button type="button" className="secondary small" onClick={onRevoke} disabled={disabled} aria-describedby={nameId}>
+        Revoke
+      </button>
+    </li>
   );
 }

@@ -1,0 +1,86 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
+import { LogOutButton } from './log-out-button';
+
+/** The signed-in user's pages, in menu order. A new page (Security) is one more line here. */
+const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string }[] = [
+  { href: '/dashboard', label: 'Dashboard' },
+  { href: '/dashboard/sessions', label: 'Sessions' },
+  { href: '/dashboard/password', label: 'Password' },
+];
+
+/**
+ * The account menu in the header: a disclosure button (the WAI-ARIA disclosure pattern, which
+ * suits a list of links better than role="menu") that shows the account's pages and Log out.
+ * Escape, a click outside and tabbing away close it; Escape puts focus back on the button.
+ */
+export function AccountMenu({ username }: { username: string }) {
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const pathname = usePathname();
+
+  useEffect(() => {
+    if (!open) return;
+    const closeOnOutside = (event: PointerEvent) => {
+      if (event.target instanceof Node && !root.current?.contains(event.target)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', closeOnOutside);
+    return () => document.removeEventListener('pointerdown', closeOnOutside);
+  }, [open]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || !open) return;
+    event.preventDefault();
+    setOpen(false);
+    button.current?.focus();
+  };
+
+  return (
+    <div
+      ref={root}
+      className="account-menu"
+      onKeyDown={onKeyDown}
+      onBlur={(event) => {
+        // Only when focus moves somewhere else: a button that disables itself while it works drops focus to nowhere.
+        if (event.relatedTarget instanceof Node && !event.currentTarget.contains(event.relatedTarget)) setOpen(false);
+      }}
+    >
+      <button ref={button} type="button" className="account-button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
+        <span className="avatar" aria-hidden="true">
+          {username.slice(0, 1)}
+        </span>
+        <span className="visually-hidden">Account: </span>
+        <span className="account-name">{username}</span>
+        <svg className="chevron" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+          <path d="M4 6l4 4 4-4" fill="none" stroke="currentColor" strokeWidth="1.75" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+      </button>
+      <div id={panelId} className="account-panel" hidden={!open}>
+        <p className="who">
+          Account
+          <strong>{username}</strong>
+        </p>
+        <nav aria-label="Account">
+          <ul>
+            {ACCOUNT_LINKS.map((link) => (
+              <li key={link.href}>
+                <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined} onClick={() => setOpen(false)}>
+                  {link.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="menu-footer">
+          <LogOutButton />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react';
+import { PageFrame, SiteHeader } from '@/components/page-frame';
+import { verifySession } from '@/lib/auth/session';
+import { AccountMenu } from './account-menu';
+
+/**
+ * The frame of every signed-in page: the header with the account menu. The layout asks who is
+ * signed in only to name them; each page still calls verifySession() itself (one check per
+ * request, it is cached), because a layout is not re-run on every navigation.
+ */
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const user = await verifySession();
+  return (
+    <PageFrame
+      header={
+        <SiteHeader>
+          <AccountMenu username={user.username} />
+        </SiteHeader>
+      }
+    >
+      <div className="page">{children}</div>
+    </PageFrame>
+  );
+}

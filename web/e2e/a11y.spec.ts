@@ -1,0 +1,102 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, logIn, test } from './support/fixtures';
+
+// Every page, in both colour schemes, on a desktop and a phone: axe finds nothing, every page has
+// its own title, and on the phone every control is at least 24 × 24 CSS px (WCAG 2.2, 2.5.8).
+
+const VIEWPORTS = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  mobile: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+} as const;
+
+const PUBLIC_PAGES = [
+  { path: '/auth/log-in', title: 'Log in · Gatehouse' },
+  { path: '/auth/sign-up', title: 'Sign up · Gatehouse' },
+  { path: '/', title: 'Gatehouse' },
+  { path: '/auth/no-such-page', title: 'Page not found · Gatehouse' }, // (signed out, other unknown paths go to log-in)
+  // The proxy's own 503 page, shown while the API is down.
+  { path: '/unavailable', title: 'Service unavailable · Gatehouse' },
+];
+
+const SIGNED_IN_PAGES = [
+  { path: '/dashboard', title: 'Dashboard · Gatehouse' },
+  { path: '/dashboard/sessions', title: 'Sessions · Gatehouse' },
+  { path: '/dashboard/password', title: 'Change password · Gatehouse' },
+  { path: '/', title: 'Gatehouse' },
+  { path: '/no-such-page', title: 'Page not found · Gatehouse' },
+];
+
+/** axe with every rule it enables by default, and target-size (off by default) too. */
+async function expectNoViolations(page: Page, state: string) {
+  const results = await new AxeBuilder({ page }).options({ rules: { 'target-size': { enabled: true } } }).analyze();
+  const found = results.violations.map((violation) => `${violation.id} (${violation.help}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(found, `axe on ${state}`).toEqual([]);
+}
+
+/** On a phone, every visible control is at least 24 × 24 CSS px, whatever axe counts as an exception. */
+async function expectTouchTargets(page: Page, state: string) {
+  const small = await page.locator('a, button, input:not([type="hidden"]), select, textarea, summary').evaluateAll((elements) =>
+    elements
+      .filter((element) => element.checkVisibility() && element.getBoundingClientRect().top >= 0)
+      .map((element) => ({ element, box: element.getBoundingClientRect() }))
+      .filter(({ box }) => box.width < 24 || box.height < 24)
+      .map(({ element, box }) => `${element.outerHTML.slice(0, 80)} is ${box.width.toFixed(1)} × ${box.height.toFixed(1)}`),
+  );
+  expect(small, `touch targets on ${state}`).toEqual([]);
+}
+
+async function check(page: Page, path: string, title: string, mobile: boolean) {
+  await page.goto(path);
+  await expect(page).toHaveTitle(title);
+  await expectNoViolations(page, path);
+  if (mobile) await expectTouchTargets(page, path);
+}
+
+/** Opens the account menu, waiting for the page to hydrate (a click before that does nothing). */
+async function openAccountMenu(page: Page) {
+  const button = page.getByRole('banner').getByRole('button', { name: /^Account/ });
+  await expect(async () => {
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+    await expect(button).toHaveAttribute('aria-expanded', 'true', { timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  for (const [device, options] of Object.entries(VIEWPORTS)) {
+    test.describe(`${colorScheme} theme, ${device}`, () => {
+      test.use({ colorScheme, ...options });
+      const mobile = device === 'mobile';
+
+      test('every public page passes axe with its own title', async ({ page }) => {
+        for (const { path, title } of PUBLIC_PAGES) await check(page, path, title, mobile);
+
+        // The log-in form after a failed attempt, with its alert.
+        await page.goto('/auth/log-in');
+        await logIn(page, { username: 'nobody-here', password: 'not-the-password' });
+        await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
+        await expectNoViolations(page, 'log-in after a failed attempt');
+      });
+
+      test('every signed-in page passes axe with its own title, with the account menu and a confirmation open too', async ({ page, account }) => {
+        await page.goto('/auth/log-in');
+        await logIn(page, account);
+        await expect(page.getByTestId('username')).toHaveText(account.username);
+        for (const { path, title } of SIGNED_IN_PAGES) await check(page, path, title, mobile);
+
+        await page.goto('/dashboard');
+        await openAccountMenu(page);
+        await expectNoViolations(page, 'the dashboard with the account menu open');
+        if (mobile) await expectTouchTargets(page, 'the account menu');
+
+        await page.goto('/dashboard/sessions');
+        await expect(async () => {
+          await page.getByRole('button', { name: 'Sign out everywhere' }).click({ timeout: 500 });
+          await expect(page.getByRole('dialog')).toBeVisible({ timeout: 500 });
+        }).toPass({ timeout: 10_000 });
+        await expectNoViolations(page, 'the sessions page asking before signing out everywhere');
+        if (mobile) await expectTouchTargets(page, 'the confirmation dialog');
+      });
+    });
+  }
+}
