@@ -77,6 +77,7 @@ describe('/api/* to the API', () => {
     const response = await unreachable.GET(new NextRequest('http://localhost:3000/api/auth/me'));
     expect(response.status).toBe(502);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 502, code: 'unreachable', detail: expect.stringContaining('unreachable') });
     vi.stubEnv('GATEHOUSE_API_URL', api.url.origin);
   });
 });

@@ -1,4 +1,5 @@
 import type { NextRequest } from 'next/server';
+import { UNREACHABLE } from '@/lib/api/problem';
 import { readCapped, refuseDeclaredLength, tooLarge } from '@/lib/body-limit';
 import { settings } from '@/lib/config';
 import { forwardingHeaders, isForwardingHeader } from '@/lib/forwarding';
@@ -39,8 +40,9 @@ async function toApi(request: NextRequest): Promise<Response> {
       signal: AbortSignal.any([request.signal, AbortSignal.timeout(30_000)]),
     });
   } catch {
+    // The same words the browser shows when it cannot reach us at all.
     return Response.json(
-      { type: 'about:blank', title: 'Service unavailable', status: 502, detail: 'The sign-in service could not be reached.' },
+      { type: 'about:blank', title: 'Bad gateway', status: 502, code: UNREACHABLE.code, detail: UNREACHABLE.message },
       { status: 502, headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' } },
     );
   }
