@@ -185,18 +185,24 @@ $3    keepalive 32;
 EOF
 }
 
+# Whom the API believes about the client's address. Plain mode: no one. Browsers reach it directly
+# or through `next start`, which passes no X-Forwarded-For on (web/lib/forwarding.ts), so it uses
+# the connection's own address. --scale: the nginx on this machine, which overwrites the header in
+# front of Next (so Next may pass it on) and appends to it in front of the API.
+trusted_proxies="" web_forwarded=drop
+if [ "$instances" -gt 0 ]; then trusted_proxies="127.0.0.1,::1" web_forwarded=pass; fi
+
 start_api() { # port [VAR=value...]
   local port=$1; shift
   (
     cd server/src/Gatehouse.Api
     # In direct mode the browser calls the API from the web origin, which CORS must allow.
     # The web app's proxy refreshes sessions on page loads, so it must be sent the refresh cookie (Path=/).
-    # The Next.js server (or nginx) on this machine forwards browser requests; trust its X-Forwarded-For.
     export FRONTEND_URL="${FRONTEND_URL:-$frontend_default}" \
       ASPNETCORE_ENVIRONMENT=Development \
       Gatehouse__Data__Directory="${Gatehouse__Data__Directory:-$PWD/../../data}" \
       Gatehouse__Cookie__RefreshPath="${Gatehouse__Cookie__RefreshPath:-/}" \
-      Gatehouse__ForwardedHeaders__KnownProxies="${Gatehouse__ForwardedHeaders__KnownProxies:-127.0.0.1,::1}" \
+      Gatehouse__ForwardedHeaders__KnownProxies="${Gatehouse__ForwardedHeaders__KnownProxies:-$trusted_proxies}" \
       PORT="$port"
     exec env "$@" dotnet bin/Release/net10.0/Gatehouse.Api.dll
   ) &
@@ -211,7 +217,7 @@ start_web() { # port api-url
     # lets garbage pile up under load (docs/performance.md). NODE_OPTIONS overrides it.
     # Next's own banner (stdout) names http://127.0.0.1:PORT and would push ours off the screen;
     # its warnings and errors (stderr) still show.
-    GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
+    GATEHOUSE_API_URL="${GATEHOUSE_API_URL:-$2}" GATEHOUSE_FORWARDED_HEADERS="${GATEHOUSE_FORWARDED_HEADERS:-$web_forwarded}" NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=256}" \
     exec node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$1" >/dev/null
   ) &
   pids+=($!)

@@ -1,10 +1,17 @@
 import type { NextConfig } from 'next';
+import { PERMISSIONS_POLICY, STRICT_TRANSPORT_SECURITY } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // The same-origin /api/* rewrite to the API lives in proxy.ts: rewrites here are fixed at
-  // build time, and the API's address is a run-time setting.
+  experimental: {
+    // What Next buffers of a request body for proxy.ts, which refuses larger ones by their
+    // Content-Length (413) and bodies of unknown length (411): the API's own 16 KiB limit
+    // (lib/body-limit.ts), instead of Next's default of 10 MB for every request.
+    proxyClientMaxBodySize: 16 * 1024,
+  },
+  // The same-origin /api/* forwarding to the API lives in app/api/[...path]/route.ts: rewrites
+  // here are fixed at build time, and the API's address is a run-time setting.
   async headers() {
     return [
       {
@@ -13,7 +20,19 @@ const nextConfig: NextConfig = {
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
           { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Permissions-Policy', value: PERMISSIONS_POLICY },
         ],
+      },
+      // Pages get a nonce policy from proxy.ts; the API's answers and Next's assets run no script of their own.
+      ...['/api/:path*', '/_next/:path*'].map((source) => ({
+        source,
+        headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }],
+      })),
+      {
+        // Behind a TLS-terminating proxy; proxy.ts adds it to pages served over HTTPS directly.
+        source: '/:path*',
+        has: [{ type: 'header', key: 'x-forwarded-proto', value: 'https' }],
+        headers: [{ key: 'Strict-Transport-Security', value: STRICT_TRANSPORT_SECURITY }],
       },
     ];
   },

@@ -7,8 +7,10 @@ import type { NamedCookie } from '@/lib/auth/cookies';
 import { applyToRequest, createRefresher, dropFromRequest, passOnCookies } from '@/lib/auth/refresh';
 import type { Refresher } from '@/lib/auth/refresh';
 import { REQUEST_PATH_HEADER, routeKind } from '@/lib/auth/route-kinds';
+import { refuseBeforeBuffering } from '@/lib/body-limit';
 import { settings } from '@/lib/config';
 import { logInPath } from '@/lib/safe-next';
+import { contentSecurityPolicy, newNonce, pageSecurityHeaders, servedOverHttps } from '@/lib/security-headers';
 import { UNAVAILABLE_PATH, unavailableResponse } from '@/lib/unavailable-page';
 
 let verifier: TokenVerifier | undefined;
@@ -32,13 +34,28 @@ type Standing =
  * the feed is stale, pages ask the API's /auth/me instead.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
+  // A body over the API's limit (or of unknown length) is refused before anything reads it;
+  // next.config.ts caps what Next itself buffers for this function at the same size.
+  const refused = refuseBeforeBuffering(request.headers);
+  if (refused) return new NextResponse(refused.body, refused);
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy({ nonce, apiOrigin: settings().publicBackendUrl, development: process.env.NODE_ENV === 'development' });
+  const response = await route(request, csp);
+  for (const [name, value] of pageSecurityHeaders({ csp, https: servedOverHttps(request.nextUrl, request.headers) })) {
+    response.headers.set(name, value);
+  }
+  return response;
+}
+
+async function route(request: NextRequest, csp: string): Promise<NextResponse> {
   const { pathname, search } = request.nextUrl;
-  if (pathname.startsWith('/api/')) return toApi(request);
   if (pathname === UNAVAILABLE_PATH) return unavailableResponse(request.nextUrl.searchParams.get('next') ?? '/');
   const kind = routeKind(pathname);
   // Pages read where they are from this header (set here, never trusted from the browser).
   const forwarded = new Headers(request.headers);
   forwarded.set(REQUEST_PATH_HEADER, `${pathname}${search}`);
+  // Next reads the nonce for its own scripts from the request's policy.
+  forwarded.set('Content-Security-Policy', csp);
   const proceed = () => NextResponse.next({ request: { headers: forwarded } });
   // The page that clears a dead session must see the cookies as they are; renewing there would fight it.
   if (pathname === '/auth/session-ended') return proceed();
@@ -93,22 +110,8 @@ function withCookies(response: NextResponse, standing: Standing): NextResponse {
   return response;
 }
 
-/**
- * Same-origin mode: /api/* goes to the API, so the browser sees one origin and the cookie is
- * first-party. A rewrite here rather than in next.config.ts, whose rewrites are fixed at build
- * time: the API address is read when the server starts.
- */
-function toApi(request: NextRequest): NextResponse {
-  const { pathname, search } = request.nextUrl;
-  // Set the parts on the API's URL rather than resolve a relative one: "//evil.example" must
-  // stay a path on the API, never become another host.
-  const target = new URL(settings().apiUrl);
-  target.pathname = pathname.slice('/api'.length);
-  target.search = search;
-  return NextResponse.rewrite(target);
-}
-
 export const config = {
-  // Every page and /api/*; not Next's own assets or static files from public/.
-  matcher: ['/((?!_next/static|_next/image|favicon\\.ico|.*\\.(?:svg|png|jpe?g|gif|webp|ico|css|js|map|txt|woff2?)$).*)'],
+  // Every page; not /api/* (app/api/[...path]/route.ts forwards it to the API), Next's own
+  // assets or static files from public/.
+  matcher: ['/((?!api/|_next/static|_next/image|favicon\\.ico|.*\\.(?:svg|png|jpe?g|gif|webp|ico|css|js|map|txt|woff2?)$).*)'],
 };

@@ -38,6 +38,11 @@ describe('parseSettings', () => {
     });
   });
 
+  it('passes no forwarding header on unless told a proxy in front overwrites them', () => {
+    expect(parseSettings(from({})).forwardedHeaders).toBe('drop');
+    expect(parseSettings(from({ GATEHOUSE_FORWARDED_HEADERS: ' pass ' })).forwardedHeaders).toBe('pass');
+  });
+
   it.each([
     [{ GATEHOUSE_API_URL: 'api server' }, 'GATEHOUSE_API_URL must be an absolute URL'],
     [{ GATEHOUSE_API_URL: 'localhost:3001' }, 'GATEHOUSE_API_URL must use http or https'],
@@ -45,6 +50,7 @@ describe('parseSettings', () => {
     [{ NEXT_PUBLIC_BACKEND_URL: 'ftp://localhost:3001' }, 'NEXT_PUBLIC_BACKEND_URL must use http or https'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 bytes'],
     [{ GATEHOUSE_SESSION_CHECK: 'sometimes' }, 'GATEHOUSE_SESSION_CHECK must be local or remote'],
+    [{ GATEHOUSE_FORWARDED_HEADERS: 'trust' }, 'GATEHOUSE_FORWARDED_HEADERS must be drop or pass'],
   ])('refuses %j with a message that says how to fix it', (values, message) => {
     expect(() => parseSettings(from(values))).toThrow(message);
   });

@@ -17,6 +17,12 @@ export interface WebSettings {
   /** The `iss` and `aud` the API puts in its tokens (Gatehouse:Tokens:Issuer / Audience there). */
   readonly issuer: string;
   readonly audience: string;
+  /**
+   * `drop`: browsers reach `next start` directly, so X-Forwarded-For and its kin are theirs to
+   * forge and never go on to the API. `pass`: a reverse proxy in front overwrites them with what
+   * it saw (nginx: `proxy_set_header X-Forwarded-For $remote_addr`), so they are passed on.
+   */
+  readonly forwardedHeaders: 'drop' | 'pass';
 }
 
 function readEnv(name: string): string | undefined {
@@ -43,6 +49,7 @@ const schema = z.object({
   GATEHOUSE_SESSION_CHECK: z.enum(['local', 'remote'], 'GATEHOUSE_SESSION_CHECK must be local or remote.').default('local'),
   GATEHOUSE_TOKEN_ISSUER: z.string().trim().min(1).default('gatehouse'),
   GATEHOUSE_TOKEN_AUDIENCE: z.string().trim().min(1).default('gatehouse'),
+  GATEHOUSE_FORWARDED_HEADERS: z.enum(['drop', 'pass'], 'GATEHOUSE_FORWARDED_HEADERS must be drop or pass.').default('drop'),
 });
 
 export function parseSettings(env: (name: string) => string | undefined): WebSettings {
@@ -55,6 +62,7 @@ export function parseSettings(env: (name: string) => string | undefined): WebSet
     GATEHOUSE_SESSION_CHECK: env('GATEHOUSE_SESSION_CHECK')?.trim(),
     GATEHOUSE_TOKEN_ISSUER: env('GATEHOUSE_TOKEN_ISSUER'),
     GATEHOUSE_TOKEN_AUDIENCE: env('GATEHOUSE_TOKEN_AUDIENCE'),
+    GATEHOUSE_FORWARDED_HEADERS: env('GATEHOUSE_FORWARDED_HEADERS')?.trim(),
   });
   if (!parsed.success) {
     throw new Error(`Gatehouse web settings are invalid: ${parsed.error.issues.map((issue) => issue.message).join(' ')}`);
@@ -67,6 +75,7 @@ export function parseSettings(env: (name: string) => string | undefined): WebSet
     sessionCheck: settings.GATEHOUSE_SESSION_CHECK,
     issuer: settings.GATEHOUSE_TOKEN_ISSUER,
     audience: settings.GATEHOUSE_TOKEN_AUDIENCE,
+    forwardedHeaders: settings.GATEHOUSE_FORWARDED_HEADERS,
   };
 }
 

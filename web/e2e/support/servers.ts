@@ -48,8 +48,8 @@ export function apiEnv(options: ApiOptions): Record<string, string> {
     // As the web deployment sets it: the refresh cookie on every path, so the proxy sees it on
     // page requests and the browser sends it to the same-origin /api/auth/refresh.
     Gatehouse__Cookie__RefreshPath: '/',
-    // Next forwards the browser's address in X-Forwarded-For from loopback.
-    Gatehouse__ForwardedHeaders__KnownProxies: '127.0.0.1,::1',
+    // As run.sh sets it: no proxy is believed, so the API sees each connection's own address
+    // (the web server passes no X-Forwarded-For on; e2e/hardening.spec.ts).
     // Every e2e sign-in comes from 127.0.0.1; the limits have tests of their own on the server.
     Gatehouse__RateLimits__Enabled: 'false',
     DOTNET_NOLOGO: '1',
@@ -58,12 +58,13 @@ export function apiEnv(options: ApiOptions): Record<string, string> {
 }
 
 /** The environment of `next start`: same-origin by default, direct when `direct` is set. */
-export function webEnv(options: { apiPort: number; direct: boolean; jwtSecret?: string }): Record<string, string> {
+export function webEnv(options: { apiPort: number; direct: boolean; jwtSecret?: string; settings?: Record<string, string> }): Record<string, string> {
   return {
     ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
     NEXT_TELEMETRY_DISABLED: '1',
     GATEHOUSE_API_URL: `http://127.0.0.1:${options.apiPort}`,
     ...(options.direct ? { NEXT_PUBLIC_BACKEND_URL: `http://localhost:${options.apiPort}` } : {}),
+    ...options.settings,
   };
 }
 
@@ -152,7 +153,7 @@ export function startApi(options: ApiOptions): Promise<Running> {
   });
 }
 
-export function startWeb(options: { port: number; apiPort: number; direct: boolean; jwtSecret?: string }): Promise<Running> {
+export function startWeb(options: { port: number; apiPort: number; direct: boolean; jwtSecret?: string; settings?: Record<string, string> }): Promise<Running> {
   return startProcess({
     command: process.execPath,
     args: [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(options.port)],
@@ -175,7 +176,12 @@ export interface OwnStack {
   stop(): Promise<void>;
 }
 
-export async function startOwnStack(options: { direct: boolean; jwtSecret?: string; apiSettings?: Record<string, string> }): Promise<OwnStack> {
+export async function startOwnStack(options: {
+  direct: boolean;
+  jwtSecret?: string;
+  apiSettings?: Record<string, string>;
+  webSettings?: Record<string, string>;
+}): Promise<OwnStack> {
   const [apiPort = 0, webPort = 0] = freePortsSync(2);
   const dataDir = newDataDir();
   const launchApi = () =>
@@ -189,7 +195,7 @@ export async function startOwnStack(options: { direct: boolean; jwtSecret?: stri
   };
   try {
     api = await launchApi();
-    web = await startWeb({ port: webPort, apiPort, direct: options.direct, jwtSecret: options.jwtSecret });
+    web = await startWeb({ port: webPort, apiPort, direct: options.direct, jwtSecret: options.jwtSecret, settings: options.webSettings });
   } catch (error) {
     await stop();
     throw error;

@@ -29,7 +29,7 @@ describe('postAsBrowser', () => {
 
   it("sends the cookies under their real names, the web app's Origin, and the browser's User-Agent and X-Forwarded-For, as JSON", async () => {
     const incoming = new Headers({ host: 'localhost:3000', 'user-agent': 'Firefox/140', 'x-forwarded-for': '203.0.113.9', cookie: 'other=1' });
-    await postAsBrowser({ apiUrl: api.url, path: '/auth/logout', cookies: [{ name: '__Host-refresh_token', value: 'r/1+=' }], incoming, protocol: 'http:' });
+    await postAsBrowser({ apiUrl: api.url, path: '/auth/logout', cookies: [{ name: '__Host-refresh_token', value: 'r/1+=' }], incoming, protocol: 'http:', forwarded: 'pass' });
 
     const [sent] = api.requests;
     expect(sent).toMatchObject({ method: 'POST', path: '/auth/logout', body: '{}' });
@@ -40,5 +40,15 @@ describe('postAsBrowser', () => {
       'x-forwarded-for': '203.0.113.9',
       'content-type': 'application/json',
     });
+  });
+
+  it('keeps a browser-sent X-Forwarded-For from the API when no proxy in front vouches for it', async () => {
+    const incoming = new Headers({ host: 'localhost:3000', 'x-forwarded-for': '203.0.113.9', forwarded: 'for=203.0.113.9', 'x-real-ip': '203.0.113.9' });
+    await postAsBrowser({ apiUrl: api.url, path: '/auth/refresh', cookies: [], incoming, protocol: 'http:', forwarded: 'drop' });
+
+    const [sent] = api.requests;
+    expect(sent?.headers).not.toHaveProperty('x-forwarded-for');
+    expect(sent?.headers).not.toHaveProperty('forwarded');
+    expect(sent?.headers).not.toHaveProperty('x-real-ip');
   });
 });

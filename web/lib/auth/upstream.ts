@@ -1,4 +1,7 @@
 import type { NamedCookie } from '@/lib/auth/cookies';
+import { settings } from '@/lib/config';
+import type { WebSettings } from '@/lib/config';
+import { forwardingHeaders } from '@/lib/forwarding';
 
 /**
  * The origin the browser used to reach this web app, e.g. `http://localhost:3000`: from the
@@ -17,10 +20,9 @@ export function publicOrigin(incoming: Headers, fallbackProtocol: string): strin
 /**
  * Sends an unsafe request to the API as the browser's agent. The API refuses a cookie-carrying
  * POST without an allowed Origin (its CSRF defence), so this one names the web app's public
- * origin, which is in the API's FRONTEND_URL like every page's. The browser's User-Agent and
- * X-Forwarded-For go along so the API's session list and per-IP rate limits see the browser,
- * not this server. (X-Forwarded-For is whatever reached Next: `next start` fills it from the
- * socket when nothing in front of it did; the API trusts it only from its known proxies.)
+ * origin, which is in the API's FRONTEND_URL like every page's. The browser's User-Agent goes
+ * along for the API's session list, and X-Forwarded-For only when a proxy in front of this
+ * server vouches for it (GATEHOUSE_FORWARDED_HEADERS=pass; see lib/forwarding.ts).
  */
 export function postAsBrowser(options: {
   readonly apiUrl: URL;
@@ -29,16 +31,17 @@ export function postAsBrowser(options: {
   readonly incoming: Headers;
   readonly protocol: string;
   readonly fetchImpl?: typeof fetch;
+  /** Defaults to the server's setting. */
+  readonly forwarded?: WebSettings['forwardedHeaders'];
 }): Promise<Response> {
   const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/json' });
   const origin = publicOrigin(options.incoming, options.protocol);
   if (origin) headers.set('Origin', origin);
   // Values as the browser sent them: Next's cookie parser decodes, and re-encoding could alter them.
   if (options.cookies.length > 0) headers.set('Cookie', options.cookies.map(({ name, value }) => `${name}=${value}`).join('; '));
-  for (const name of ['user-agent', 'x-forwarded-for']) {
-    const value = options.incoming.get(name);
-    if (value) headers.set(name, value);
-  }
+  const userAgent = options.incoming.get('user-agent');
+  if (userAgent) headers.set('user-agent', userAgent);
+  for (const [name, value] of forwardingHeaders(options.incoming, options.forwarded ?? settings().forwardedHeaders)) headers.set(name, value);
   return (options.fetchImpl ?? fetch)(new URL(options.path, options.apiUrl), {
     method: 'POST',
     headers,

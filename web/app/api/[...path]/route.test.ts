@@ -1,0 +1,83 @@
+import { NextRequest } from 'next/server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startFakeApi } from '@/test/fake-api';
+import type { FakeApi } from '@/test/fake-api';
+import type * as RouteExports from './route';
+
+let api: FakeApi;
+let route: typeof RouteExports;
+
+beforeAll(async () => {
+  api = await startFakeApi([]);
+  vi.stubEnv('GATEHOUSE_API_URL', api.url.origin);
+  vi.resetModules();
+  route = await import('./route');
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await api.stop();
+});
+beforeEach(() => {
+  api.requests.length = 0;
+});
+
+const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+  // duplex: a stream body needs it, and the DOM types do not know it yet.
+  route.POST(new NextRequest(new Request(`http://localhost:3000${path}`, { method: 'POST', body, headers, duplex: 'half' } as RequestInit)));
+
+/** A body of unknown length, as a chunked upload arrives. */
+const stream = (bytes: number) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let sent = 0; sent < bytes; sent += 1024) controller.enqueue(new Uint8Array(Math.min(1024, bytes - sent)).fill(32));
+      controller.close();
+    },
+  });
+
+describe('/api/* to the API', () => {
+  it('goes to the API with path, query, body and cookies, and brings back its status and Set-Cookie lines', async () => {
+    const { refresh } = await api.signIn();
+    const response = await post('/api/auth/refresh?x=1', '{}', { cookie: `refresh_token=${refresh}`, 'content-type': 'application/json', origin: 'http://localhost:3000' });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toHaveLength(2);
+    const [sent] = api.requests;
+    expect(sent).toMatchObject({ method: 'POST', path: '/auth/refresh', query: '?x=1', body: '{}' });
+    expect(sent?.headers).toMatchObject({ origin: 'http://localhost:3000', cookie: `refresh_token=${refresh}` });
+  });
+
+  it.each(['/api//evil.example/x', '/api/\\evil.example/x'])('keeps %s a path on the API, never another host', async (path) => {
+    await route.GET(new NextRequest(new URL(`http://localhost:3000${path}`)));
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('passes no forwarding header on unless a proxy in front vouches for it', async () => {
+    const headers = { 'x-forwarded-for': '203.0.113.66', forwarded: 'for=203.0.113.66', 'x-real-ip': '203.0.113.66', 'x-forwarded-proto': 'https' };
+    await post('/api/auth/login', '{}', headers);
+    for (const name of Object.keys(headers)) expect(api.requests[0]?.headers).not.toHaveProperty(name);
+  });
+
+  it('refuses a declared length over 16 KiB with 413 problem+json, without calling the API', async () => {
+    const response = await post('/api/auth/login', stream(16 * 1024 + 1), { 'content-length': String(16 * 1024 + 1) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('cuts off a body of unknown length at 16 KiB with 413, and passes one of 16 KiB on with its length', async () => {
+    expect((await post('/api/auth/login', stream(16 * 1024 + 1))).status).toBe(413);
+    expect(api.requests).toHaveLength(0);
+    expect((await post('/api/auth/login', stream(16 * 1024))).status).toBe(401);
+    expect(api.requests[0]?.headers['content-length']).toBe(String(16 * 1024));
+  });
+
+  it('answers 502 problem+json when the API cannot be reached', async () => {
+    vi.stubEnv('GATEHOUSE_API_URL', 'http://127.0.0.1:9');
+    vi.resetModules();
+    const unreachable = await import('./route');
+    const response = await unreachable.GET(new NextRequest('http://localhost:3000/api/auth/me'));
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 502, code: 'unreachable', detail: expect.stringContaining('unreachable') });
+    vi.stubEnv('GATEHOUSE_API_URL', api.url.origin);
+  });
+});
