@@ -35,7 +35,12 @@ export interface AssessOptions {
   readonly current?: string;
 }
 
-export function assessPassword(password: string, options: AssessOptions, estimator: Estimator | null): Assessment {
+/**
+ * The API's rules only: empty, refused, or `pending` while the estimator (and with it the
+ * common-password list) loads; null when the rules allow the password and zxcvbn may score it.
+ * Cheap, so a page runs it on every keystroke; zxcvbn is not (tens of milliseconds a check).
+ */
+export function checkRules(password: string, options: AssessOptions, estimator: Pick<Estimator, 'isCommon'> | null): Assessment | null {
   if (password.length === 0) return { kind: 'empty' };
   // String length in UTF-16 code units, as C#'s string.Length counts.
   if (password.length < PASSWORD_MIN_LENGTH) {
@@ -46,11 +51,23 @@ export function assessPassword(password: string, options: AssessOptions, estimat
   if (options.current && password === options.current) return refused('unchanged', 'The new password must differ from the current one.');
   if (!estimator) return { kind: 'pending' };
   if (estimator.isCommon(password)) return refused('common', 'It is on the lists attackers try first. Choose one that is harder to guess.');
-
-  const userInputs = (options.userInputs ?? []).filter((input) => input.length > 0);
-  const { score, warning, suggestions } = estimator.estimate(password, userInputs);
-  return { kind: 'scored', score, label: SCORE_LABELS[score], advice: warning ?? suggestions[0] ?? null };
+  return null;
 }
+
+/** The rules, then zxcvbn's score for what they allow. */
+export function assessPassword(password: string, options: AssessOptions, estimator: Estimator | null): Assessment {
+  const ruled = checkRules(password, options, estimator);
+  if (ruled !== null || estimator === null) return ruled ?? { kind: 'pending' };
+  return scored(estimator.estimate(password, (options.userInputs ?? []).filter((input) => input.length > 0)));
+}
+
+/** An estimate as the meter shows it: a label, and zxcvbn's warning or else its first suggestion. */
+export const scored = ({ score, warning, suggestions }: ReturnType<Estimator['estimate']>): Assessment => ({
+  kind: 'scored',
+  score,
+  label: SCORE_LABELS[score],
+  advice: warning ?? suggestions[0] ?? null,
+});
 
 const refused = (reason: RefusalReason, message: string): Assessment => ({ kind: 'refused', reason, message });
 
