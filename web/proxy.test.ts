@@ -48,7 +48,13 @@ describe('signed out', () => {
       const response = await run('/dashboard', token);
       expect(getRedirectUrl(response)).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard');
       expect(response.headers.get('set-cookie')).toMatch(/^access_token=;.*Expires=Thu, 01 Jan 1970/);
+      // ...and the log-in page is told why.
+      expect(response.headers.getSetCookie()).toContain('gatehouse_notice=session-ended; Path=/auth/log-in; Max-Age=60; SameSite=lax');
     }
+  });
+
+  it('without any cookie is sent to log-in with no notice: nothing ended, there was no session', async () => {
+    expect((await run('/dashboard')).headers.getSetCookie()).toEqual([]);
   });
 });
 
@@ -152,9 +158,10 @@ describe('renewing an expired session', () => {
     const response = await visit('/dashboard?x=1', `access_token=${expired}; refresh_token=revoked`);
     expect(getRedirectUrl(response)).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard%3Fx%3D1');
     const lines = setCookies(response);
-    expect(lines).toHaveLength(2); // the API's two deletions, not doubled by the proxy's own
+    expect(lines).toHaveLength(3); // the API's two deletions, not doubled by the proxy's own, and the notice
     expect(lines[0]).toMatch(/^access_token=; expires=Thu, 01 Jan 1970/);
     expect(lines[1]).toMatch(/^refresh_token=; expires=Thu, 01 Jan 1970/);
+    expect(lines[2]).toBe('gatehouse_notice=session-ended; Path=/auth/log-in; Max-Age=60; SameSite=lax');
   });
 
   it('with a dead refresh cookie on a public page, renders it signed out, the dead cookies gone from the request too', async () => {
@@ -182,7 +189,7 @@ describe('renewing an expired session', () => {
     const session = await api.signIn();
     const response = await visit('/dashboard', `access_token=forged.token.value; refresh_token=${session.refresh}`);
     expect(getRedirectUrl(response)).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard');
-    expect(setCookies(response).map((line) => line.split(';', 1)[0])).toEqual(['access_token=', 'refresh_token=']);
+    expect(setCookies(response).map((line) => line.split(';', 1)[0])).toEqual(['access_token=', 'refresh_token=', 'gatehouse_notice=session-ended']);
     expect(refreshes()).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@ import { createTokenVerifier } from '@/lib/auth/access-token';
 import type { TokenVerifier } from '@/lib/auth/access-token';
 import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
 import type { NamedCookie } from '@/lib/auth/cookies';
+import { noticeSetCookie } from '@/lib/auth/log-in-notice';
 import { applyToRequest, createRefresher, dropFromRequest, passOnCookies } from '@/lib/auth/refresh';
 import type { Refresher } from '@/lib/auth/refresh';
 import { REQUEST_PATH_HEADER, routeKind } from '@/lib/auth/route-kinds';
@@ -70,7 +71,13 @@ async function route(request: NextRequest, csp: string): Promise<NextResponse> {
   if (kind === 'open') response = proceed();
   else if (kind === 'guest-only') response = standing.signedIn ? redirect('/dashboard') : proceed();
   else response = standing.signedIn ? proceed() : redirect(logInPath(`${pathname}${search}`));
-  return withCookies(response, standing);
+  withCookies(response, standing);
+  // Cookies that no longer work (revoked elsewhere, expired): log-in says the session ended.
+  // Appended last, as a line: response.cookies.set() would rewrite the API's lines added above.
+  if (kind === 'protected' && !standing.signedIn && standing.dead.length > 0) {
+    response.headers.append('set-cookie', noticeSetCookie('session-ended', request.nextUrl.protocol === 'https:'));
+  }
+  return response;
 }
 
 async function check(request: NextRequest, forwarded: Headers): Promise<Standing> {

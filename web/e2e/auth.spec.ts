@@ -29,8 +29,9 @@ test.describe('signing up and out', () => {
 
     await expect(page.getByLabel('Username')).toHaveAccessibleDescription(/3 to 64 characters/);
     await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/too common/);
+    // Nothing typed is wiped, not even the refused password: the meter beside it helps fix it.
     await expect(page.getByLabel('Username')).toHaveValue('ab');
-    await expect(page.getByLabel('Password')).toHaveValue('');
+    await expect(page.getByLabel('Password')).toHaveValue('password');
 
     // A taken name is a 409 from the API; it belongs next to the username too.
     await page.getByLabel('Username').fill(account.username);
@@ -58,19 +59,21 @@ test.describe('logging in', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
   });
 
-  test('a wrong password shows the error inline, keeps the username, clears the password and sets no cookie', async ({ page, context, account }) => {
+  test('a wrong password shows the error inline, keeps what was typed and sets no cookie', async ({ page, context, account }) => {
     await page.goto('/auth/log-in');
     await logIn(page, { ...account, password: 'not-the-password' });
 
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
     await expect(page.getByLabel('Username')).toHaveValue(account.username);
-    await expect(page.getByLabel('Password')).toHaveValue('');
+    await expect(page.getByLabel('Password')).toHaveValue('not-the-password');
     await expect(page).toHaveURL(/\/auth\/log-in$/);
     expect(await accessCookie(context)).toBeUndefined();
 
-    // An empty password is the API's 400; the form says what is missing, not a generic title.
+    // An empty password: the field says what is missing, not a generic title.
+    await page.getByLabel('Password').fill('');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Password is required.');
+    await expect(page.getByLabel('Password')).toHaveAccessibleDescription('Password is required.');
+    await expect(page.getByText('Invalid username or password.')).toHaveCount(0);
   });
 
   test('works from the keyboard alone, and the button is disabled while the request is in flight', async ({ page, account }) => {

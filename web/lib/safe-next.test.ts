@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logInPath, safeNextPath } from './safe-next';
+import { logInPath, requestedNext, safeNextPath, withNext } from './safe-next';
 
 describe('safeNextPath', () => {
   it.each([
@@ -42,5 +42,28 @@ describe('logInPath', () => {
 
   it('never carries an unsafe path', () => {
     expect(logInPath('//evil.example')).toBe('/auth/log-in?next=%2Fdashboard');
+  });
+});
+
+describe('requestedNext', () => {
+  it('is the path a visitor asked for', () => {
+    expect(requestedNext('/dashboard/sessions?x=1')).toBe('/dashboard/sessions?x=1');
+  });
+
+  it('is null when none was asked for or the one asked for is unsafe', () => {
+    expect(requestedNext(undefined)).toBeNull();
+    expect(requestedNext(['/a', '/b'])).toBeNull();
+    expect(requestedNext('//evil.example')).toBeNull();
+    expect(requestedNext('https://evil.example')).toBeNull();
+  });
+});
+
+describe('withNext', () => {
+  it('carries the next page on, encoded', () => {
+    expect(withNext('/auth/sign-up', '/dashboard/sessions?x=1')).toBe('/auth/sign-up?next=%2Fdashboard%2Fsessions%3Fx%3D1');
+  });
+
+  it('is the bare path without one', () => {
+    expect(withNext('/auth/sign-up', null)).toBe('/auth/sign-up');
   });
 });

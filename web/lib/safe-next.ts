@@ -27,3 +27,13 @@ export function safeNextPath(next: unknown, fallback = '/dashboard'): string {
 export function logInPath(path: string): string {
   return `/auth/log-in?next=${encodeURIComponent(safeNextPath(path))}`;
 }
+
+/** The `next` a visitor asked for, when it is safe to go to; null when missing or refused. */
+export function requestedNext(next: unknown): string | null {
+  return safeNextPath(next, '') || null;
+}
+
+/** `path` with `?next=` when there is a next page to carry on to (log-in ↔ sign-up). */
+export function withNext(path: string, next: string | null): string {
+  return next === null ? path : `${path}?next=${encodeURIComponent(next)}`;
+}

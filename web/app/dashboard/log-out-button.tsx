@@ -3,13 +3,17 @@
 import { useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { FormError } from '@/components/field';
+import { rememberNotice } from '@/lib/auth/log-in-notice';
 import { postJson } from '@/lib/api/client';
 
 /**
  * A full page load, not router.replace(): it drops the client router's cache, so Back cannot
- * show pages rendered for the signed-in user.
+ * show pages rendered for the signed-in user. The log-in page then says "You have logged out."
  */
-export const leaveForLogIn = () => window.location.replace('/auth/log-in');
+export const leaveForLogIn = () => {
+  rememberNotice('signed-out');
+  window.location.replace('/auth/log-in');
+};
 
 /** Logs out this session. */
 export function LogOutButton({ className }: { className?: string }) {

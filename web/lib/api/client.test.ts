@@ -1,3 +1,6 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parseSetCookie } from 'next/dist/compiled/@edge-runtime/cookies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeApi } from '@/test/fake-api';
@@ -39,6 +42,7 @@ function newProfile() {
     },
     storage: { getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => void storage.set(key, value) },
     now: () => Date.now(),
+    timeoutMs: 10_000,
     sessionEnded: () => void ended.push('log-in'),
   });
   return { jar, ended, newTab };
@@ -176,3 +180,78 @@ it('reports an unreachable API as such', async () => {
   await api.stop();
   expect(await client.request(base(), 'POST', '/auth/login', {})).toMatchObject({ ok: false, problem: { code: 'unreachable' } });
 });
+
+/** A server that accepts connections and never answers: the frozen API of the issue. */
+async function startFrozenServer(options: { sendHeaders?: boolean } = {}) {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    // Headers and no body: the answer starts and never ends.
+    if (options.sendHeaders) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('an API that never answers', () => {
+  it('times out after timeoutMs with a problem of its own, not "unreachable"', async () => {
+    const frozen = await startFrozenServer();
+    try {
+      const client = createApiClient({ ...newProfile().newTab(), timeoutMs: 200 });
+      const started = Date.now();
+      const result = await client.request(frozen.origin, 'POST', '/auth/login', { username: 'john', password: 'x' });
+      expect(result).toMatchObject({ ok: false, problem: { code: 'timeout' } });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await frozen.stop();
+    }
+  });
+
+  it('times out while the body never finishes, too', async () => {
+    const frozen = await startFrozenServer({ sendHeaders: true });
+    try {
+      const client = createApiClient({ ...newProfile().newTab(), timeoutMs: 200 });
+      expect(await client.request(frozen.origin, 'POST', '/auth/login', {})).toMatchObject({ ok: false, problem: { code: 'timeout' } });
+    } finally {
+      await frozen.stop();
+    }
+  });
+
+  it('uses ten seconds in the browser', async () => {
+    const { REQUEST_TIMEOUT_MS } = await import('./client');
+    expect(REQUEST_TIMEOUT_MS).toBe(10_000);
+  });
+});
+
+it('reads the wait of a rate limit from Retry-After when the body lacks it', async () => {
+  const limited = createServerAnswering(429, { 'Content-Type': 'application/problem+json', 'Retry-After': '900' }, '{"title":"Too many requests","code":"rate_limited"}');
+  const origin = await limited.start();
+  try {
+    const client = createApiClient(newProfile().newTab());
+    expect(await client.request(origin, 'POST', '/auth/login', {})).toMatchObject({
+      ok: false,
+      problem: { status: 429, message: 'Too many attempts. Try again in 15 minutes.' },
+    });
+  } finally {
+    await limited.stop();
+  }
+});
+
+function createServerAnswering(status: number, headers: Record<string, string>, body: string) {
+  const server = createHttpServer((_request, response) => {
+    response.writeHead(status, headers).end(body);
+  });
+  return {
+    start: async () => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,10 +1,18 @@
-import { SESSION_ENDED, toProblem, UNREACHABLE } from '@/lib/api/problem';
+import { SESSION_ENDED, TIMED_OUT, toProblem, UNREACHABLE } from '@/lib/api/problem';
 import type { Problem } from '@/lib/api/problem';
+import { rememberNotice } from '@/lib/auth/log-in-notice';
 import { logInPath } from '@/lib/safe-next';
 
 export type ApiResult = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly problem: Problem };
 
 export type Method = 'POST' | 'DELETE';
+
+/**
+ * How long a call may go unanswered. An API that accepts the connection and never answers would
+ * otherwise leave "Logging in…" spinning until the browser or the web server's proxy gives up
+ * (30 s and more); a password hash takes well under a second even when the API is busy.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** What the client needs from the browser; tests pass their own. */
 export interface ClientEnvironment {
@@ -14,6 +22,8 @@ export interface ClientEnvironment {
   /** Storage every tab shares (localStorage), for the time of the last renewal; undefined when blocked. */
   readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   readonly now: () => number;
+  /** Gives up on a call that has not been answered after this long (REQUEST_TIMEOUT_MS in browsers). */
+  readonly timeoutMs: number;
   /** The session cannot be renewed: leave for log-in. */
   readonly sessionEnded: () => void;
 }
@@ -27,6 +37,9 @@ const NO_RENEWAL = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/
 const RENEWED_AT_KEY = 'gatehouse:session-renewed-at';
 
 type Renewal = 'renewed' | 'ended' | 'unavailable';
+
+/** Why a call got no response: no connection, or no answer in time. */
+type Failure = 'unreachable' | 'timeout';
 
 /**
  * Calls the API from the browser. `base` is `/api` (same-origin: Next rewrites it to the API, so
@@ -44,7 +57,7 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
   // This tab's own record, for when localStorage is blocked.
   let renewedHere = 0;
 
-  const send = async (base: string, method: Method, path: string, body: unknown): Promise<Response | null> => {
+  const send = async (base: string, method: Method, path: string, body: unknown): Promise<Response | Failure> => {
     try {
       return await env.fetch(`${base}${path}`, {
         method,
@@ -52,9 +65,11 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
         cache: 'no-store',
         headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // Covers reading the body too: a response whose body never ends times out the same way.
+        signal: AbortSignal.timeout(env.timeoutMs),
       });
-    } catch {
-      return null;
+    } catch (error) {
+      return error instanceof DOMException && error.name === 'TimeoutError' ? 'timeout' : 'unreachable';
     }
   };
 
@@ -81,12 +96,13 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
     // Renewed (by any tab) after the failed call left: its cookie was the old one, so just repeat it.
     if (lastRenewal() > failedCallSentAt) return 'renewed';
     const response = await send(base, 'POST', '/auth/refresh', undefined);
-    await response?.body?.cancel();
-    if (response?.ok) {
+    if (typeof response === 'string') return 'unavailable';
+    await response.body?.cancel();
+    if (response.ok) {
       recordRenewal();
       return 'renewed';
     }
-    return response?.status === 401 ? 'ended' : 'unavailable';
+    return response.status === 401 ? 'ended' : 'unavailable';
   };
 
   const renew = (base: string, failedCallSentAt: number): Promise<Renewal> => {
@@ -102,7 +118,7 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
     async request(base, method, path, body) {
       const sentAt = env.now();
       let response = await send(base, method, path, body);
-      if (response?.status === 401 && !NO_RENEWAL.has(path)) {
+      if (typeof response !== 'string' && response.status === 401 && !NO_RENEWAL.has(path)) {
         const renewal = await renew(base, sentAt);
         if (renewal === 'unavailable') return { ok: false, problem: UNREACHABLE };
         if (renewal === 'ended') {
@@ -116,13 +132,20 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
   };
 }
 
-async function toResult(response: Response | null): Promise<ApiResult> {
-  if (!response) return { ok: false, problem: UNREACHABLE };
-  const payload: unknown = await response.json().catch(() => null);
+async function toResult(response: Response | Failure): Promise<ApiResult> {
+  if (response === 'timeout') return { ok: false, problem: TIMED_OUT };
+  if (response === 'unreachable') return { ok: false, problem: UNREACHABLE };
+  let payload: unknown = null;
+  try {
+    payload = await response.json();
+  } catch (error) {
+    // The headers came in time, the body did not.
+    if (error instanceof DOMException && error.name === 'TimeoutError') return { ok: false, problem: TIMED_OUT };
+  }
   if (response.ok) return { ok: true, body: payload };
   // A proxy in front of a stopped API answers 5xx without problem+json; that is "unreachable".
   if (response.status >= 500 && payload === null) return { ok: false, problem: { ...UNREACHABLE, status: response.status } };
-  return { ok: false, problem: toProblem(response.status, payload) };
+  return { ok: false, problem: toProblem(response.status, payload, response.headers.get('Retry-After')) };
 }
 
 function browserEnvironment(): ClientEnvironment {
@@ -139,8 +162,12 @@ function browserEnvironment(): ClientEnvironment {
     crossTabLock: locks ? async (work) => await locks.request('gatehouse-refresh', () => work()) : undefined,
     storage,
     now: () => Date.now(),
+    timeoutMs: REQUEST_TIMEOUT_MS,
     // A full page load, so nothing rendered for the signed-in user stays in the router's cache.
-    sessionEnded: () => window.location.assign(logInPath(`${window.location.pathname}${window.location.search}`)),
+    sessionEnded: () => {
+      rememberNotice('session-ended');
+      window.location.assign(logInPath(`${window.location.pathname}${window.location.search}`));
+    },
   };
 }
 

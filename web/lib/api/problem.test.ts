@@ -34,3 +34,28 @@ describe('toProblem', () => {
     expect(formAlert(withoutFields)).toBe('Current session ended.');
   });
 });
+
+describe('a rate limit (429)', () => {
+  const limited = { title: 'Too many requests', status: 429, detail: 'Too many attempts. Try again in 900 seconds.', code: 'rate_limited', retryAfter: 900 };
+
+  it('says the wait in minutes, from the body', () => {
+    expect(toProblem(429, limited).message).toBe('Too many attempts. Try again in 15 minutes.');
+  });
+
+  it('reads Retry-After when the body does not say', () => {
+    const withoutWait = { ...limited, retryAfter: undefined };
+    expect(toProblem(429, withoutWait, '120').message).toBe('Too many attempts. Try again in 2 minutes.');
+    expect(toProblem(429, withoutWait, null).message).toBe('Too many attempts. Try again in a moment.');
+  });
+
+  it('is a message for the form, not for a field', () => {
+    const problem = toProblem(429, limited);
+    expect(problem.fieldErrors).toEqual({});
+    expect(formAlert(problem)).toBe('Too many attempts. Try again in 15 minutes.');
+  });
+
+  it('leaves other 429s (the busy password hasher) as the API words them', () => {
+    const busy = toProblem(429, { title: 'Too many requests', status: 429, detail: 'The server is busy checking passwords. Try again in a moment.', code: 'busy' }, '1');
+    expect(busy.message).toBe('The server is busy checking passwords. Try again in a moment.');
+  });
+});

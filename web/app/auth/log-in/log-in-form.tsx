@@ -2,42 +2,47 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useActionState } from 'react';
+import { useEffect } from 'react';
 import { useApiBase } from '@/components/api-base';
-import { Field, FormError } from '@/components/field';
+import { Field, FormError, FormNotice, SubmitButton } from '@/components/field';
+import { fromProblem, useFormSubmit } from '@/components/use-form-submit';
 import { postJson } from '@/lib/api/client';
+import { continueMessage, forgetNotice, NOTICE_MESSAGES } from '@/lib/auth/log-in-notice';
+import type { LogInNotice } from '@/lib/auth/log-in-notice';
+import { withNext } from '@/lib/safe-next';
 
-interface LogInState {
-  readonly username: string;
-  readonly error: string | null;
-}
-
-export function LogInForm({ next }: { next: string }) {
+/** `next`: the page to go to afterwards, when one was asked for; `notice`: why the visitor is here. */
+export function LogInForm({ next, notice }: { next: string | null; notice: LogInNotice | null }) {
   const base = useApiBase();
   const router = useRouter();
-  const [state, logIn, pending] = useActionState(async (_previous: LogInState, form: FormData): Promise<LogInState> => {
-    const username = String(form.get('username') ?? '');
-    const password = String(form.get('password') ?? '');
-    const result = await postJson(base, '/auth/login', { username, password });
-    if (!result.ok) return { username, error: result.problem.message };
-    // Part of this action's transition: the button stays disabled until the next page shows.
-    router.replace(next);
-    return { username, error: null };
-  }, { username: '', error: null });
+  const { outcome, busy, retry, formProps } = useFormSubmit({
+    // In the API's words: it would answer the same, one round trip later.
+    required: { username: 'Username is required.', password: 'Password is required.' },
+    submit: async (data) => {
+      const result = await postJson(base, '/auth/login', { username: String(data.get('username')), password: String(data.get('password')) });
+      if (!result.ok) return fromProblem(result.problem);
+      router.replace(next ?? '/dashboard');
+      return 'leaving';
+    },
+  });
 
+  // Shown once: a reload of this page does not say it again.
+  useEffect(() => {
+    if (notice) forgetNotice();
+  }, [notice]);
+
+  const continueTo = continueMessage(next);
   return (
-    // React resets the form after the action; the username comes back through defaultValue, the
-    // password does not, so a failed attempt keeps one and clears the other.
-    <form action={logIn} className="card" noValidate>
+    <form {...formProps} className="card">
       <h1>Log in</h1>
-      <FormError message={state.error} />
-      <Field name="username" label="Username" autoComplete="username" required defaultValue={state.username} autoFocus />
-      <Field name="password" label="Password" type="password" autoComplete="current-password" required />
-      <button type="submit" disabled={pending}>
-        {pending ? 'Logging in…' : 'Log in'}
-      </button>
+      {continueTo && <p className="form-lead">{continueTo}</p>}
+      {notice && <FormNotice>{NOTICE_MESSAGES[notice]}</FormNotice>}
+      <FormError message={outcome.error} onRetry={outcome.retryable ? retry : undefined} />
+      <Field name="username" label="Username" autoComplete="username" required errors={outcome.fieldErrors.username} autoFocus />
+      <Field name="password" label="Password" type="password" autoComplete="current-password" required errors={outcome.fieldErrors.password} />
+      <SubmitButton busy={busy} label="Log in" busyLabel="Logging in…" />
       <p className="aside">
-        No account? <Link href="/auth/sign-up">Sign up</Link>
+        No account? <Link href={withNext('/auth/sign-up', next)}>Sign up</Link>
       </p>
     </form>
   );

@@ -1,10 +1,14 @@
 import type { Metadata } from 'next';
-import { safeNextPath } from '@/lib/safe-next';
+import { cookies } from 'next/headers';
+import { NOTICE_COOKIE, parseNotice } from '@/lib/auth/log-in-notice';
+import { requestedNext } from '@/lib/safe-next';
 import { LogInForm } from './log-in-form';
 
 export const metadata: Metadata = { title: 'Log in · Gatehouse' };
 
 export default async function LogInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { next } = await searchParams;
-  return <LogInForm next={safeNextPath(next)} />;
+  // Why the visitor is here (logged out, session ended), left by the page that sent them.
+  const notice = parseNotice((await cookies()).get(NOTICE_COOKIE)?.value);
+  return <LogInForm next={requestedNext(next)} notice={notice} />;
 }

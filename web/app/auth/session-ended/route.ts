@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import type { NextRequest } from 'next/server';
 import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
 import type { NamedCookie } from '@/lib/auth/cookies';
+import { noticeSetCookie } from '@/lib/auth/log-in-notice';
 import { passOnCookies } from '@/lib/auth/refresh';
 import { getUserFromApi } from '@/lib/auth/session';
 import { postAsBrowser } from '@/lib/auth/upstream';
@@ -32,6 +33,8 @@ export async function GET(request: NextRequest) {
   const response = seeOther(logInPath(next));
   // Whatever the API did not delete (it was unreachable, or named them differently) is deleted here.
   passOnCookies(response, await logOut(request, cookies), cookies);
+  // The log-in page says why the visitor is there (a line appended last, as in proxy.ts).
+  response.headers.append('set-cookie', noticeSetCookie('session-ended', request.nextUrl.protocol === 'https:'));
   return response;
 }
 

@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
+import { requestedNext } from '@/lib/safe-next';
 import { SignUpForm } from './sign-up-form';
 
 export const metadata: Metadata = { title: 'Sign up · Gatehouse' };
 
-export default function SignUpPage() {
-  return <SignUpForm />;
+export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { next } = await searchParams;
+  return <SignUpForm next={requestedNext(next)} />;
 }

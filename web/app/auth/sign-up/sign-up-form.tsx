@@ -2,72 +2,85 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useActionState } from 'react';
+import { useState } from 'react';
 import { useApiBase } from '@/components/api-base';
-import { Field, FormError } from '@/components/field';
+import { Field, fieldId, FormError, SubmitButton } from '@/components/field';
+import { PasswordStrength, strengthIds } from '@/components/password-strength';
+import { fromProblem, useFormSubmit } from '@/components/use-form-submit';
 import { postJson } from '@/lib/api/client';
-import { formAlert } from '@/lib/api/problem';
+import { continueMessage } from '@/lib/auth/log-in-notice';
+import { withNext } from '@/lib/safe-next';
 
-interface SignUpState {
-  readonly username: string;
-  readonly email: string;
-  readonly error: string | null;
-  readonly fieldErrors: Readonly<Record<string, readonly string[]>>;
-}
-
-const initial: SignUpState = { username: '', email: '', error: null, fieldErrors: {} };
-
-export function SignUpForm() {
+/** `next`: the page to go to once signed up, when one was asked for (carried from log-in). */
+export function SignUpForm({ next }: { next: string | null }) {
   const base = useApiBase();
   const router = useRouter();
-  const [state, signUp, pending] = useActionState(async (_previous: SignUpState, form: FormData): Promise<SignUpState> => {
-    const username = String(form.get('username') ?? '');
-    const email = String(form.get('email') ?? '').trim();
-    const password = String(form.get('password') ?? '');
+  // Read as they are typed, for the strength meter: a password built on the username is weak.
+  const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { outcome, busy, retry, formProps } = useFormSubmit({
+    required: { username: 'Username is required.', password: 'Password is required.' },
+    submit: async (data) => {
+      const username = String(data.get('username'));
+      const email = String(data.get('email')).trim();
+      const password = String(data.get('password'));
+      const registered = await postJson(base, '/auth/register', { username, password, email: email || undefined });
+      if (!registered.ok) return fromProblem(registered.problem);
 
-    const registered = await postJson(base, '/auth/register', { username, password, email: email || undefined });
-    if (!registered.ok) {
-      return { username, email, fieldErrors: registered.problem.fieldErrors, error: formAlert(registered.problem) };
-    }
+      // Registering does not sign in; logging in with the same details does.
+      const loggedIn = await postJson(base, '/auth/login', { username, password });
+      if (!loggedIn.ok) {
+        return { ...fromProblem(loggedIn.problem), error: `Your account was created, but logging in failed: ${loggedIn.problem.message}`, retryable: false };
+      }
+      router.replace(next ?? '/dashboard');
+      return 'leaving';
+    },
+  });
 
-    // Registering does not sign in; logging in with the same details does.
-    const loggedIn = await postJson(base, '/auth/login', { username, password });
-    if (!loggedIn.ok) {
-      return { username, email, fieldErrors: {}, error: `Your account was created, but logging in failed: ${loggedIn.problem.message}` };
-    }
-    router.replace('/dashboard');
-    return { username, email, fieldErrors: {}, error: null };
-  }, initial);
-
+  const passwordId = fieldId('password');
+  const strength = strengthIds(passwordId);
+  const continueTo = continueMessage(next, 'Sign up');
   return (
-    <form action={signUp} className="card" noValidate>
+    <form {...formProps} className="card">
       <h1>Sign up</h1>
-      <FormError message={state.error} />
+      {continueTo && <p className="form-lead">{continueTo}</p>}
+      <FormError message={outcome.error} onRetry={outcome.retryable ? retry : undefined} />
       <Field
         name="username"
         label="Username"
         autoComplete="username"
         required
-        defaultValue={state.username}
-        errors={state.fieldErrors.username}
+        errors={outcome.fieldErrors.username}
         hint="3 to 64 letters, digits, '.', '_' or '-'."
         autoFocus
+        onChange={(event) => setUsername(event.target.value)}
       />
-      <Field name="email" label="Email (optional)" type="email" autoComplete="email" defaultValue={state.email} errors={state.fieldErrors.email} />
+      <Field
+        name="email"
+        label="Email (optional)"
+        type="email"
+        autoComplete="email"
+        errors={outcome.fieldErrors.email}
+        onChange={(event) => setEmail(event.target.value)}
+      />
       <Field
         name="password"
         label="Password"
         type="password"
         autoComplete="new-password"
         required
-        errors={state.fieldErrors.password}
+        errors={outcome.fieldErrors.password}
         hint="At least 8 characters, and not a common password."
+        onChange={(event) => setPassword(event.target.value)}
+        details={{
+          content: <PasswordStrength fieldId={passwordId} password={password} userInputs={[username, email]} />,
+          describedBy: [strength.verdict, strength.advice],
+        }}
       />
-      <button type="submit" disabled={pending}>
-        {pending ? 'Signing up…' : 'Sign up'}
-      </button>
+      <SubmitButton busy={busy} label="Sign up" busyLabel="Signing up…" />
       <p className="aside">
-        Have an account? <Link href="/auth/log-in">Log in</Link>
+        Have an account? <Link href={withNext('/auth/log-in', next)}>Log in</Link>
       </p>
     </form>
   );

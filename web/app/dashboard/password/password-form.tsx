@@ -1,54 +1,71 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useState } from 'react';
 import { useApiBase } from '@/components/api-base';
-import { Field, FormError } from '@/components/field';
+import { Field, fieldId, FormError, SubmitButton } from '@/components/field';
+import { PasswordStrength, strengthIds } from '@/components/password-strength';
+import { fromProblem, succeeded, useFormSubmit } from '@/components/use-form-submit';
 import { postJson } from '@/lib/api/client';
-import { formAlert } from '@/lib/api/problem';
-
-interface PasswordState {
-  readonly changed: boolean;
-  readonly error: string | null;
-  readonly fieldErrors: Readonly<Record<string, readonly string[]>>;
-}
-
-const initial: PasswordState = { changed: false, error: null, fieldErrors: {} };
 
 export function PasswordForm({ username }: { username: string }) {
   const base = useApiBase();
-  const [state, changePassword, pending] = useActionState(async (_previous: PasswordState, form: FormData): Promise<PasswordState> => {
-    const currentPassword = String(form.get('currentPassword') ?? '');
-    const newPassword = String(form.get('newPassword') ?? '');
-    const result = await postJson(base, '/auth/password', { currentPassword, newPassword });
-    if (result.ok) return { changed: true, error: null, fieldErrors: {} };
-    return { changed: false, fieldErrors: result.problem.fieldErrors, error: formAlert(result.problem) };
-  }, initial);
+  // Read as they are typed, for the strength meter (the API refuses the current password again).
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const { outcome, busy, retry, formProps } = useFormSubmit({
+    required: { currentPassword: 'Current password is required.', newPassword: 'Password is required.' },
+    submit: async (data, form) => {
+      const result = await postJson(base, '/auth/password', {
+        currentPassword: String(data.get('currentPassword')),
+        newPassword: String(data.get('newPassword')),
+      });
+      // A failure keeps both fields as typed (a wrong current password is fixed, not retyped with the new one).
+      if (!result.ok) return fromProblem(result.problem);
+      // Done: neither password stays in the page.
+      form.reset();
+      setCurrentPassword('');
+      setNewPassword('');
+      return succeeded('Password changed. Your other sessions were signed out.');
+    },
+  });
 
+  const newPasswordId = fieldId('newPassword');
+  const strength = strengthIds(newPasswordId);
   return (
-    // React resets the form after the action, so neither password stays in the page.
-    <form action={changePassword} noValidate>
+    <form {...formProps}>
       <h1>Change password</h1>
-      {state.changed && (
+      {outcome.success && (
         <p role="status" className="form-success">
-          Password changed. Your other sessions were signed out.
+          {outcome.success}
         </p>
       )}
-      <FormError message={state.error} />
+      <FormError message={outcome.error} onRetry={outcome.retryable ? retry : undefined} />
       {/* For password managers: which account this new password belongs to. */}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-      <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" required errors={state.fieldErrors.currentPassword} />
+      <Field
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        required
+        errors={outcome.fieldErrors.currentPassword}
+        onChange={(event) => setCurrentPassword(event.target.value)}
+      />
       <Field
         name="newPassword"
         label="New password"
         type="password"
         autoComplete="new-password"
         required
-        errors={state.fieldErrors.newPassword}
+        errors={outcome.fieldErrors.newPassword}
         hint="At least 8 characters, and not a common password."
+        onChange={(event) => setNewPassword(event.target.value)}
+        details={{
+          content: <PasswordStrength fieldId={newPasswordId} password={newPassword} userInputs={[username]} current={currentPassword} />,
+          describedBy: [strength.verdict, strength.advice],
+        }}
       />
-      <button type="submit" disabled={pending}>
-        {pending ? 'Changing password…' : 'Change password'}
-      </button>
+      <SubmitButton busy={busy} label="Change password" busyLabel="Changing password…" />
     </form>
   );
 }
