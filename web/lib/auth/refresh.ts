@@ -87,9 +87,11 @@ export function dropFromRequest(requestHeaders: Headers, names: readonly string[
  * Domain and Path), then deletes here any dead cookie those lines do not cover.
  */
 export function passOnCookies(response: NextResponse, setCookies: readonly string[], dead: readonly NamedCookie[]): void {
-  for (const line of setCookies) response.headers.append('set-cookie', line);
   const covered = new Set(parseSetCookies(setCookies).map((cookie) => cookie.name));
+  // Deletions first: response.cookies.set() rewrites every Set-Cookie header from its own map,
+  // which knows nothing of lines appended to the headers, so it would drop the API's.
   for (const cookie of dead) if (!covered.has(cookie.name)) response.cookies.set(deletion(cookie.name));
+  for (const line of setCookies) response.headers.append('set-cookie', line);
 }
 
 /** Set-Cookie lines parsed with Next's own cookie classes. */
