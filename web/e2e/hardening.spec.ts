@@ -166,11 +166,15 @@ test.describe('web headers', () => {
     }
   });
 
-  test('log-in, dashboard, sessions and password pages run under the policy without a single violation', async ({ page, account }) => {
+  test('sign-up, log-in, dashboard, sessions and password pages run under the policy without a single violation', async ({ page, account }) => {
     const violations: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy|Permissions-Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
+    // Typing a password starts the strength estimator's Web Worker, which the policy must allow.
+    await page.goto('/auth/sign-up');
+    await page.getByLabel('Password').fill('Tangerine-Osprey-Lantern-7');
+    await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/Strength: Strong/);
     await page.goto('/auth/log-in');
     await logIn(page, account);
     await expect(page.getByTestId('username')).toHaveText(account.username);

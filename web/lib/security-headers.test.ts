@@ -6,6 +6,7 @@ describe('the page policy', () => {
     const policy = contentSecurityPolicy({ nonce: 'abc', apiOrigin: null, development: false });
     expect(policy).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic';");
     expect(policy).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+    expect(policy).toContain("worker-src 'self';");
     for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'", "connect-src 'self';"]) {
       expect(policy).toContain(directive);
     }

@@ -20,6 +20,8 @@ export function contentSecurityPolicy(options: { nonce: string; apiOrigin: strin
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self'${api}`,
+    // The password-strength estimator runs in a Web Worker built from one of our own chunks.
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
