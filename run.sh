@@ -127,13 +127,13 @@ trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
 wait_for() { # name url pid
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 300); do
     kill -0 "$3" 2>/dev/null || die "the $1 did not start"
     # Alive after the answer too: the answer may come from something else that holds the port.
     if curl -fsS -o /dev/null "$2" 2>/dev/null; then kill -0 "$3" 2>/dev/null && return 0; die "the $1 did not start"; fi
     sleep 0.2
   done
-  die "the $1 did not answer at $2 within 30 s"
+  die "the $1 did not answer at $2 within 60 s"
 }
 
 # nginx for --scale: round-robin over the API instances on the API's port (an instance that stops

@@ -105,7 +105,7 @@ test.describe('the sessions page', () => {
     await expect(async () => {
       await otherPage.goto('/dashboard');
       await expect(otherPage).toHaveURL(`${baseURL}/auth/log-in?next=%2Fdashboard`, { timeout: 500 });
-    }).toPass({ timeout: 5_000 });
+    }).toPass({ timeout: 10_000 });
     expect(await accessCookie(other!)).toBeUndefined();
     expect(await refreshCookie(other!)).toBeUndefined();
 

@@ -160,8 +160,17 @@ public sealed partial class BruteForceLimits : IDisposable
     private TimeSpan? TakeLocal(LimitedAction action, bool perUser, string key)
     {
         var limit = Limit(action);
+        // A sign-in may name an account of up to 16 KiB, and each name is a window kept until it
+        // ends: a name longer than any real one is kept as its SHA-256, so a flood of long names
+        // costs the table no more than short ones.
+        if (key.Length > MaxPlainKeyLength)
+        {
+            key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        }
         return _local.Take((action, perUser, key), perUser ? limit.PerUser : limit.PerIp, limit.Window);
     }
+
+    private const int MaxPlainKeyLength = 64;
 
     private ProblemHttpResult Limited(LimitedAction action, bool perUser, TimeSpan retryAfter, HttpContext http)
     {

@@ -61,6 +61,24 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Names_longer_than_any_username_are_still_limited_each_on_its_own()
+    {
+        // Such names are counted by their SHA-256 (so a flood of 16 KiB names cannot grow the
+        // limiter's memory): two that share a long prefix must still be two buckets.
+        using var factory = Limited("Login", perIp: 100, perUser: 3);
+        var prefix = new string('a', 8_000);
+        var first = prefix + "-first";
+        var second = prefix + "-second";
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClientFrom("198.51.100.1").LoginAsync(first, "wrong-password")).StatusCode);
+        }
+        await AssertRateLimitedAsync(await factory.CreateClientFrom("198.51.100.2").LoginAsync(first, "wrong-password"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClientFrom("198.51.100.3").LoginAsync(second, "wrong-password")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_per_account_login_limit_lifts_once_its_window_has_passed()
     {
         using var factory = Limited("Login", perIp: 100, perUser: 3, window: "00:00:02");

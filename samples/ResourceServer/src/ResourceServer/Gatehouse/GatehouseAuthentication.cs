@@ -76,7 +76,7 @@ public static class GatehouseAuthentication
                 var request = context.Request;
                 if (string.IsNullOrEmpty(request.Headers.Authorization)
                     && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-                    && request.Cookies.TryGetValue(gatehouse.AccessCookie, out var cookie) && cookie is { Length: > 0 and <= 4096 })
+                    && ExactCookie(request, gatehouse.AccessCookie) is { Length: > 0 and <= 4096 } cookie)
                 {
                     context.Token = cookie;
                 }
@@ -117,5 +117,26 @@ public static class GatehouseAuthentication
                 });
             },
         };
+    }
+
+    /// <summary>
+    /// The cookie named exactly <paramref name="name"/>, as Gatehouse reads its own: Request.Cookies
+    /// folds case, so a planted <c>ACCESS_TOKEN</c> could pass for ours or hide it.
+    /// </summary>
+    private static string? ExactCookie(HttpRequest request, string name)
+    {
+        if (!request.Cookies.ContainsKey(name) || !Microsoft.Net.Http.Headers.CookieHeaderValue.TryParseList(request.Headers.Cookie, out var cookies))
+        {
+            return null;
+        }
+        string? value = null;
+        foreach (var cookie in cookies)
+        {
+            if (cookie.Name.Equals(name, StringComparison.Ordinal))
+            {
+                value = Uri.UnescapeDataString(cookie.Value.ToString());
+            }
+        }
+        return value;
     }
 }
