@@ -66,6 +66,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
   for (const [device, options] of Object.entries(VIEWPORTS)) {
     test.describe(`${colorScheme} theme, ${device}`, () => {
       test.use({ colorScheme, ...options });
+      // Each test loads and scans every page of its kind (3-5 s each on a loaded two-core machine).
+      test.describe.configure({ timeout: 90_000 });
       const mobile = device === 'mobile';
 
       test('every public page passes axe with its own title', async ({ page }) => {

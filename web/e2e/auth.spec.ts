@@ -9,7 +9,8 @@ test.describe('signing up and out', () => {
     await page.getByLabel('Password').fill(account.password);
     await page.getByRole('button', { name: 'Sign up' }).click();
 
-    await expect(page).toHaveURL(/\/dashboard$/);
+    // Two Argon2id hashes (register, then log in) and a navigation: slower than a log-in on a loaded machine.
+    await expect(page).toHaveURL(/\/dashboard$/, { timeout: 20_000 });
     await expect(page.getByText('This page is protected')).toBeVisible();
     await expect(page.getByTestId('username')).toHaveText(account.username);
 

@@ -61,7 +61,8 @@ test.describe('log-in says why the visitor is there', () => {
     await page.getByLabel('Username').fill(account.username);
     await page.getByLabel('Password').fill(account.password);
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await expect(page).toHaveURL(/\/dashboard\/sessions$/);
+    // Two Argon2id hashes (register, then log in) and a navigation.
+    await expect(page).toHaveURL(/\/dashboard\/sessions$/, { timeout: 20_000 });
   });
 });
 

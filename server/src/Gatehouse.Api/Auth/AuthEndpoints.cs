@@ -122,10 +122,13 @@ public static partial class AuthEndpoints
             return Problems.Validation(missing);
         }
         var normalizedName = users.NormalizeName(request!.Username)!;
+        // A name no database can hold (PostgreSQL refuses NUL and unpaired surrogates in text) is no
+        // account's: it is an unknown user, answered without a query that would fail as an outage.
+        var storable = UsernameRules.CanBeLookedUp(normalizedName);
         // A browser that signed in to this very account before (its device cookie) is judged by its own
         // failures, not by the account's lock for unknown clients, so a stranger's guesses cannot keep
         // the owner out (OWASP device cookies). A device cookie of another account is ignored.
-        var device = await devices.FindAsync(http.Request, normalizedName);
+        var device = storable ? await devices.FindAsync(http.Request, normalizedName) : null;
         // Per account, whether or not it exists: a 429 for some names only would reveal which exist. A
         // known device has a bucket of its own, which a stranger filling the account's cannot reach.
         var bucket = device is null ? normalizedName : "device:" + device.Id.ToString("N");
@@ -134,7 +137,7 @@ public static partial class AuthEndpoints
             return limited;
         }
 
-        var user = await users.FindByNameAsync(request.Username!);
+        var user = storable ? await users.FindByNameAsync(request.Username!) : null;
         if (device is not null && device.UserId != user?.Id)
         {
             device = null; // the account was replaced between the two reads; its devices went with it

@@ -27,6 +27,31 @@ public static class UsernameRules
             yield return AuthErrors.UsernameCharacters;
         }
     }
+
+    /// <summary>
+    /// Whether a name the client sent can be looked up at all: PostgreSQL refuses NUL and unpaired
+    /// surrogates in text, so such a name can belong to no account (and would fail as an outage).
+    /// </summary>
+    public static bool CanBeLookedUp(string name)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c == '\0')
+            {
+                return false;
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 }
 
 /// <summary>Passwords: 8–128 characters, no composition rules, not among the most common.</summary>

@@ -108,6 +108,16 @@ public sealed class LoginTests : IClassFixture<LoginTests.Factory>
     }
 
     [Fact]
+    public async Task A_name_no_database_can_hold_is_an_unknown_user_not_an_outage()
+    {
+        // PostgreSQL refuses NUL in text: looked up, such a name failed as a 503 "cannot reach its data".
+        var response = await _client.LoginAsync("jo\0hn", "whatever-password");
+
+        var problem = await response.ProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_credentials", problem.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_user_still_costs_one_password_verification()
     {
         // Pins the timing defence: without the dummy hash, an unknown name would answer
