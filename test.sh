@@ -50,9 +50,11 @@ count() { # passed failed skipped
   passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))
 }
 step() { # name command...
-  local name=$1; shift
+  local name=$1 started=$SECONDS; shift
   echo; echo "== $name"
   "$@" || failures+=("$name")
+  # Each step's time, so a suite that grows slow is seen before CI's limit is.
+  echo "-- $name: $((SECONDS - started)) s"
 }
 
 # --- server -----------------------------------------------------------------------------
