@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Gatehouse.Api.Security;
 using StackExchange.Redis;
 
@@ -37,8 +35,7 @@ public sealed class RedisRateLimitCounter(RedisConnection redis) : ISharedRateLi
     }
 
     internal RedisKey Key(LimitedAction action, bool perUser, string key) =>
-        redis.Key($"rl:{action.ToString().ToLowerInvariant()}:{(perUser ? "user:" + Hash(key) : "ip:" + key)}");
+        redis.Key($"rl:{action.ToString().ToLowerInvariant()}:{(perUser ? "user:" + BruteForceLimits.HashedKey(key) : "ip:" + key)}");
 
-    // Unsalted, so every instance agrees on it; enough to keep names out of a Redis dump or MONITOR.
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    // Account keys are hashed (BruteForceLimits.HashedKey), enough to keep names out of a Redis dump or MONITOR.
 }

@@ -165,12 +165,16 @@ public sealed partial class BruteForceLimits : IDisposable
         // costs the table no more than short ones.
         if (key.Length > MaxPlainKeyLength)
         {
-            key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+            key = HashedKey(key);
         }
         return _local.Take((action, perUser, key), perUser ? limit.PerUser : limit.PerIp, limit.Window);
     }
 
     private const int MaxPlainKeyLength = 64;
+
+    /// <summary>An account key as SHA-256 hex: unsalted, so every instance agrees on it.</summary>
+    internal static string HashedKey(string key) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
     private ProblemHttpResult Limited(LimitedAction action, bool perUser, TimeSpan retryAfter, HttpContext http)
     {
