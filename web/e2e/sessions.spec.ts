@@ -174,6 +174,7 @@ test.describe('changing the password', () => {
     account,
     baseURL,
   }) => {
+    test.setTimeout(60_000); // six Argon2 hashes: four log-ins, and the change's check and new hash
     const { page, otherPage } = await signInTwice(browser, context, account, baseURL);
     const newPassword = `${account.password}-changed`;
     await page.goto('/dashboard/password');
