@@ -215,7 +215,7 @@ const svg = [];
 svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`);
 svg.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
 svg.push(`<text x="16" y="24" font-size="16" font-weight="600">Gatehouse benchmark: ${targets.filter((t) => t.met).length} of ${targets.length} targets met (${sqlite ? 'SQLite' : 'PostgreSQL'}, ${escape(facts.date)})</text>`);
-svg.push(`<text x="16" y="44" fill="#555">Each bar is the median of ${rounds} rounds relative to its goal (the line), the whisker the rounds' spread; past the line means met. Peak RSS: the highest round. Scale ends at 2×.</text>`);
+svg.push(`<text x="16" y="44" fill="#555" font-size="12">Bar: the median of ${rounds} rounds against its goal (past the line is met); whisker: the rounds' spread; peak RSS: the highest round. Scale ends at 2×.</text>`);
 targets.forEach((t, i) => {
   const y = top + i * rowHeight;
   const colour = t.met ? '#2e7d32' : '#c62828';
