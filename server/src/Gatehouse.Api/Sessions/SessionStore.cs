@@ -173,10 +173,13 @@ public sealed class SessionStore(
     public async Task<PresentedRefreshToken?> FindRefreshTokenAsync(byte[] presented)
     {
         var hash = RefreshTokenValue.Hash(presented);
-        var row = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, CancellationToken.None);
-        return row is null
-            ? null
-            : new PresentedRefreshToken(presented, row, await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == row.SessionId, CancellationToken.None));
+        // One statement for both rows: every refresh reads them, and on SQLite each statement is a
+        // round of EF's query pipeline (the session always exists: the token's foreign key cascades).
+        var found = await db.RefreshTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Join(db.Sessions.AsNoTracking(), t => t.SessionId, s => s.Id, (t, s) => new { Token = t, Session = s })
+            .SingleOrDefaultAsync(CancellationToken.None);
+        return found is null ? null : new PresentedRefreshToken(presented, found.Token, found.Session);
     }
 
     /// <summary>The user's sessions that can still be used, newest first.</summary>
