@@ -55,7 +55,8 @@ public sealed class SessionStore(
     ISessionRevocationFanOut fanOut,
     TimeProvider time,
     IOptions<TokenOptions> tokens,
-    IOptions<SessionOptions> options)
+    IOptions<SessionOptions> options,
+    SqliteWriteTurns writeTurns)
 {
     private SessionOptions Settings => options.Value;
 
@@ -136,7 +137,9 @@ public sealed class SessionStore(
         var sealedValue = RefreshTokenValue.SealSuccessor(presented, value, successor.Id);
 
         // Not cancellable from here on: a client that hangs up mid-rotation must not leave a retired
-        // token without its successor.
+        // token without its successor. Concurrent rotations on SQLite queue for the write lock in
+        // this process, each handed it as the last commits (see SqliteWriteTurns).
+        using var turn = await writeTurns.TakeAsync(db);
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         var retired = await db.RefreshTokens
             .Where(t => t.Id == row.Id && t.RetiredAt == null)
