@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Gatehouse.Api.Users;
 
 namespace Gatehouse.Api.Auth;
@@ -20,3 +22,14 @@ public sealed record MeResponse(Guid UserId, string Username, string? Email, Dat
 }
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+/// <summary>
+/// Serializers generated at build time for the answers of the signed-in reads (<c>/auth/me</c>,
+/// <c>/auth/is-authenticated</c>), the API's most frequent calls: they write straight to the
+/// response instead of walking reflection metadata. Same options as the rest of the API (web
+/// defaults), so the JSON is the same; every other type is still served by reflection.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(MeResponse))]
+[JsonSerializable(typeof(IsAuthenticatedResponse))]
+internal sealed partial class SignedInReadsJsonContext : JsonSerializerContext;

@@ -32,6 +32,7 @@ public static class DataExtensions
                 ? provider.GetRequiredService<PostgresGatehouseDbContext>()
                 : provider.GetRequiredService<SqliteGatehouseDbContext>());
 
+        services.AddSingleton<SqliteWriteTurns>();
         services.AddSingleton<DatabaseMigrator>();
         services.AddHostedService<DatabaseInitializer>();
         return services;

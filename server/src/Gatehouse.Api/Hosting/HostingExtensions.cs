@@ -1,4 +1,5 @@
 using System.Net;
+using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Security;
 using Microsoft.AspNetCore.Http.Json;
@@ -48,7 +49,12 @@ public static class HostingExtensions
 
         // Bad requests are answered with 400/415 problem details instead of thrown in Development.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
-        services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
+        services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.AllowTrailingCommas = false;
+            // The hot signed-in reads first, from generated code; everything else by reflection as before.
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, SignedInReadsJsonContext.Default);
+        });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             // The database is down or locked: say "try again", not "server error", and never its message.

@@ -55,7 +55,8 @@ public sealed class SessionStore(
     ISessionRevocationFanOut fanOut,
     TimeProvider time,
     IOptions<TokenOptions> tokens,
-    IOptions<SessionOptions> options)
+    IOptions<SessionOptions> options,
+    SqliteWriteTurns writeTurns)
 {
     private SessionOptions Settings => options.Value;
 
@@ -136,7 +137,9 @@ public sealed class SessionStore(
         var sealedValue = RefreshTokenValue.SealSuccessor(presented, value, successor.Id);
 
         // Not cancellable from here on: a client that hangs up mid-rotation must not leave a retired
-        // token without its successor.
+        // token without its successor. Concurrent rotations on SQLite queue for the write lock in
+        // this process, each handed it as the last commits (see SqliteWriteTurns).
+        using var turn = await writeTurns.TakeAsync(db);
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         var retired = await db.RefreshTokens
             .Where(t => t.Id == row.Id && t.RetiredAt == null)
@@ -173,10 +176,13 @@ public sealed class SessionStore(
     public async Task<PresentedRefreshToken?> FindRefreshTokenAsync(byte[] presented)
     {
         var hash = RefreshTokenValue.Hash(presented);
-        var row = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, CancellationToken.None);
-        return row is null
-            ? null
-            : new PresentedRefreshToken(presented, row, await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == row.SessionId, CancellationToken.None));
+        // One statement for both rows: every refresh reads them, and on SQLite each statement is a
+        // round of EF's query pipeline (the session always exists: the token's foreign key cascades).
+        var found = await db.RefreshTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Join(db.Sessions.AsNoTracking(), t => t.SessionId, s => s.Id, (t, s) => new { Token = t, Session = s })
+            .SingleOrDefaultAsync(CancellationToken.None);
+        return found is null ? null : new PresentedRefreshToken(presented, found.Token, found.Session);
     }
 
     /// <summary>The user's sessions that can still be used, newest first.</summary>

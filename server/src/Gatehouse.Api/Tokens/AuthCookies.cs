@@ -1,5 +1,6 @@
 using Gatehouse.Api.Sessions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using CookieHeaderValue = Microsoft.Net.Http.Headers.CookieHeaderValue;
 
 namespace Gatehouse.Api.Tokens;
@@ -139,8 +140,11 @@ public sealed class AuthCookies
     /// </summary>
     internal static string? Find(HttpRequest request, string name)
     {
-        // Most requests carry no such name in any case; the framework's parsed collection says so at no cost.
-        if (!request.Cookies.ContainsKey(name) || !CookieHeaderValue.TryParseList(request.Headers.Cookie, out var cookies))
+        // The parser keeps names as sent, so a header without the exact name as a substring cannot hold
+        // the cookie: most requests are answered by that search, without parsing the header twice
+        // (Request.Cookies would parse it into a dictionary of its own first).
+        var header = request.Headers.Cookie;
+        if (!Mentions(header, name) || !CookieHeaderValue.TryParseList(header, out var cookies))
         {
             return null;
         }
@@ -154,6 +158,18 @@ public sealed class AuthCookies
             }
         }
         return value;
+    }
+
+    private static bool Mentions(StringValues header, string name)
+    {
+        foreach (var value in header)
+        {
+            if (value is not null && value.Contains(name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CookieOptions Options(string path, DateTimeOffset? expires) => new()

@@ -100,8 +100,13 @@ public static class TokensExtensions
             OnTokenValidated = async context =>
             {
                 // A valid signature is not enough: the session must still be live, so logout ends it.
-                var principal = context.Principal!;
-                if (!principal.TryGetSession(out var userId, out var sessionId))
+                // A remembered token brings its user and session as read when it was verified.
+                Guid userId, sessionId;
+                if (context.SecurityToken is RememberedToken { Session: { } session })
+                {
+                    (userId, sessionId) = session;
+                }
+                else if (!context.Principal!.TryGetSession(out userId, out sessionId))
                 {
                     context.Fail("The token does not name a user and a session.");
                     return;

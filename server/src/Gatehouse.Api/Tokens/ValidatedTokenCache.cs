@@ -79,7 +79,8 @@ public sealed class CachingJsonWebTokenHandler(ValidatedTokenCache cache, Signin
 /// nothing one request does to its principal reaches another.
 /// </summary>
 public sealed record ValidatedToken(
-    string Id, string Issuer, string? Kid, DateTime? NotBefore, DateTime? Expires, string? TokenType, ClaimsIdentity Identity)
+    string Id, string Issuer, string? Kid, DateTime? NotBefore, DateTime? Expires, string? TokenType, ClaimsIdentity Identity,
+    (Guid UserId, Guid SessionId)? Session)
 {
     public static ValidatedToken From(JsonWebToken token, TokenValidationResult result) => new(
         token.Id,
@@ -89,7 +90,9 @@ public sealed record ValidatedToken(
         token.ValidFrom == DateTime.MinValue ? null : token.ValidFrom,
         token.ValidTo == DateTime.MinValue ? null : token.ValidTo,
         result.TokenType,
-        result.ClaimsIdentity.Clone());
+        result.ClaimsIdentity.Clone(),
+        // Read from the claims once, not on every request that presents the token again.
+        new ClaimsPrincipal(result.ClaimsIdentity).TryGetSession(out var userId, out var sessionId) ? (userId, sessionId) : null);
 
     public TokenValidationResult NewResult() => new()
     {
@@ -110,6 +113,9 @@ public sealed class RememberedToken(ValidatedToken known) : SecurityToken
     public override string Id => known.Id;
     public override string Issuer => known.Issuer;
     public string? Kid => known.Kid;
+
+    /// <summary>The token's <c>sub</c> and <c>sid</c>, as <see cref="SessionClaims.TryGetSession"/> read them when it was verified.</summary>
+    public (Guid UserId, Guid SessionId)? Session => known.Session;
     public override SecurityKey? SecurityKey => null;
     public override SecurityKey? SigningKey { get; set; }
     public override DateTime ValidFrom => known.NotBefore ?? DateTime.MinValue;

@@ -26,6 +26,55 @@ public sealed class ConcurrencyTests(GatehouseFactory factory) : IClassFixture<G
     }
 
     [Fact]
+    public async Task On_SQLite_a_write_turn_goes_to_the_next_writer_only_when_the_last_is_done_and_PostgreSQL_takes_none()
+    {
+        var turns = factory.Services.GetRequiredService<SqliteWriteTurns>();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+
+        var first = await turns.TakeAsync(db);
+        if (TestDatabase.IsPostgres)
+        {
+            Assert.Null(first); // PostgreSQL locks rows, not the database: writers need no turns
+            return;
+        }
+        Assert.NotNull(first);
+        var second = turns.TakeAsync(db).AsTask();
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+
+        first.Dispose();
+        first.Dispose(); // a second release does not let two writers in at once
+        using var next = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(next);
+        var third = turns.TakeAsync(db).AsTask();
+        await Task.Delay(50);
+        Assert.False(third.IsCompleted);
+        next.Dispose();
+        (await third.WaitAsync(TimeSpan.FromSeconds(10)))!.Dispose();
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_refresh_chains_each_rotate_every_time()
+    {
+        var sessions = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => factory.SignInAsync()));
+
+        var rotated = await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
+        {
+            var refresh = session.Refresh;
+            for (var i = 0; i < 5; i++)
+            {
+                var response = await factory.RefreshAsync(refresh);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                refresh = SessionApi.Tokens(response).Refresh;
+            }
+            return refresh;
+        })));
+
+        Assert.Equal(8, rotated.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_registrations_of_distinct_users_all_succeed()
     {
         var client = factory.CreateClient();

@@ -50,6 +50,27 @@ public sealed class RefreshTests(GatehouseFactory factory) : IClassFixture<Gateh
     }
 
     [Fact]
+    public async Task A_refresh_reads_its_token_and_session_in_one_statement_and_writes_the_rotation()
+    {
+        using var own = new GatehouseFactory();
+        var database = DatabaseActivity.On(own);
+        var (_, _, refresh) = await own.SignInAsync();
+        database.Reset();
+
+        var response = await own.RefreshAsync(refresh);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var verbs = database.Statements.Select(sql => sql.TrimStart().Split(' ', '\n', '\r')[0].ToUpperInvariant()).ToList();
+        var read = Assert.Single(database.Statements, sql => sql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("RefreshTokens", read);
+        Assert.Contains("Sessions", read);
+        // Retire the token, insert its successor and the audit row, touch the session, clear the grandparent's sealed copy.
+        Assert.Equal(3, verbs.Count(v => v == "UPDATE"));
+        Assert.Contains("INSERT", verbs);
+        Assert.Single(own.Query(db => db.AuditEvents.AsNoTracking().Where(e => e.Event == "refresh").ToList()));
+    }
+
+    [Fact]
     public async Task The_database_keeps_only_a_hash_of_each_refresh_token()
     {
         var (_, _, refresh) = await factory.SignInAsync();
