@@ -21,12 +21,10 @@ public static partial class AuthEndpoints
 
         group.MapPost("/register", RegisterAsync)
             .LimitPerClient(LimitedAction.Register)
-            .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Create an account");
         group.MapPost("/login", LoginAsync)
             .LimitPerClient(LimitedAction.Login)
-            .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Sign in; sets the access_token, refresh_token and device_token cookies");
         // Anonymous on purpose: signing out must work with an expired or broken access token too.
@@ -43,7 +41,6 @@ public static partial class AuthEndpoints
         group.MapPost("/password", ChangePasswordAsync)
             .RequireAuthorization()
             .LimitPerClient(LimitedAction.Password)
-            .RequireRateLimiting(PasswordHashingLimit.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Change the password; ends every session and gives this browser a new one");
         return group;
@@ -51,7 +48,7 @@ public static partial class AuthEndpoints
 
     internal static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterRequest? request, UserManager<User> users, CommonPasswords common, BruteForceLimits limits, AuditLog audit,
-        TimeProvider time, HttpContext http)
+        PasswordHashingLimit hashing, TimeProvider time, HttpContext http)
     {
         var errors = UsernameRules.Check(request?.Username)
             .Concat(EmailRules.Check(request?.Email))
@@ -60,6 +57,12 @@ public static partial class AuthEndpoints
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+        // Identity hashes and inserts in one call, so the slot covers both; the audit row comes after it.
+        using var slot = await hashing.EnterAsync(http.RequestAborted);
+        if (slot is null)
+        {
+            return PasswordHashingLimit.Busy(http);
         }
         if (await limits.TryAcquireForUserAsync(LimitedAction.Register, users.NormalizeName(request!.Username)!, http) is { } limited)
         {
@@ -85,6 +88,7 @@ public static partial class AuthEndpoints
                 ? Problems.Conflict(AuthErrors.UsernameTaken)
                 : Problems.Conflict(AuthErrors.EmailTaken);
         }
+        slot.Dispose();
 
         if (result.Succeeded)
         {
@@ -111,6 +115,7 @@ public static partial class AuthEndpoints
         AuditLog audit,
         UserProfiles profiles,
         KnownDevices devices,
+        PasswordHashingLimit hashing,
         GatehouseDbContext db,
         HttpContext http)
     {
@@ -120,6 +125,13 @@ public static partial class AuthEndpoints
         if (missing.Count > 0)
         {
             return Problems.Validation(missing);
+        }
+        // A slot for the hash (see PasswordHashingLimit), taken first as when the whole request held it,
+        // so a busy server answers 429 before counting anything; given back as soon as the hash is done.
+        using var slot = await hashing.EnterAsync(http.RequestAborted);
+        if (slot is null)
+        {
+            return PasswordHashingLimit.Busy(http);
         }
         var normalizedName = users.NormalizeName(request!.Username)!;
         // A name no database can hold (PostgreSQL refuses NUL and unpaired surrogates in text) is no
@@ -148,40 +160,63 @@ public static partial class AuthEndpoints
             // Spend the same time as a real check (one hash, the same database statements), so the
             // answer's timing does not reveal whether the account exists or is locked.
             dummy.Verify(request.Password!);
+            slot.Dispose();
             var outcome = user is null ? "unknown_user" : device is null ? "locked_out" : "device_locked_out";
             await failures.RecordAsync(http, user?.Id, outcome, count: false);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
 
-        if (!await users.CheckPasswordAsync(user, request.Password!))
+        var passwordMatches = await users.CheckPasswordAsync(user, request.Password!);
+        slot.Dispose();
+        if (!passwordMatches)
         {
             await failures.RecordAsync(http, user.Id, "wrong_password", count: true, device?.Id);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         // A known device's success says nothing of the unknown clients' guesses: their count and lock stay.
         var lockedForOthers = device is not null && failures.IsLockedOut(user);
-        if (device is null && user.AccessFailedCount > 0)
-        {
-            await users.ResetAccessFailedCountAsync(user);
-        }
+        var previous = await HeldSessionAsync(http, sessions, cookies);
+
+        // Every write of a sign-in is one transaction: one commit (one fsync on SQLite) instead of two
+        // or more, and none of its rows without the others. Not cancellable: a client that hangs up
+        // mid-way must not leave half a sign-in.
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        // A password change that committed while this sign-in checked the old password must not leave a
+        // session behind. The check is an update of the user's row, so it also locks the row until this
+        // transaction ends (SQLite locks the database from BEGIN): a change committed before it is seen
+        // here, one after it waits, and its revoke-all then sees the session this sign-in made.
+        var credentialsCurrent = await db.Users
+            .Where(u => u.Id == user.Id && u.SecurityStamp == user.SecurityStamp)
+            .ExecuteUpdateAsync(set =>
+            {
+                if (device is null && user.AccessFailedCount > 0)
+                {
+                    // A success clears the unknown clients' count (Identity's ResetAccessFailedCount, in this
+                    // statement); the new stamp spoils any write made from an older read of the row.
+                    set.SetProperty(u => u.AccessFailedCount, 0).SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString());
+                }
+                else
+                {
+                    set.SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount);
+                }
+            }, CancellationToken.None) == 1;
 
         // Signing in again gives this browser a new session and ends the one it held, so no session
         // identifier outlives an authentication (fixation; ASVS 7.2.4).
-        if (await HeldSessionAsync(http, sessions, cookies) is { } previous)
+        if (previous is { } held)
         {
-            await sessions.RevokeAsync(previous.SessionId, RevocationReasons.Replaced);
-            audit.Add(http, AuditEvents.SessionRevoked, RevocationReasons.Replaced, previous.UserId, previous.SessionId);
+            await sessions.RevokeAsync(held.SessionId, RevocationReasons.Replaced);
+            audit.Add(http, AuditEvents.SessionRevoked, RevocationReasons.Replaced, held.UserId, held.SessionId);
         }
-        var issued = await sessions.CreateAsync(user.Id, http, http.RequestAborted);
-        // A password change that committed while this sign-in checked the old password must not leave
-        // a session behind: its revoke-all ran before our session existed, so this sign-in ends it.
-        if (await db.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.SecurityStamp).SingleOrDefaultAsync() != user.SecurityStamp)
+        if (!credentialsCurrent)
         {
-            await sessions.RevokeAsync(issued.Session.Id, RevocationReasons.PasswordChanged);
-            await audit.WriteAsync(http, AuditEvents.SignIn, "credentials_changed", user.Id, issued.Session.Id);
+            audit.Add(http, AuditEvents.SignIn, "credentials_changed", user.Id);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
-        // Each sign-in makes this browser known under a new cookie, saved with the audit rows.
+        var issued = sessions.Stage(user.Id, http);
+        // Each sign-in makes this browser known under a new cookie.
         await devices.TrustAsync(http.Response, user.Id, device);
         audit.Add(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
         if (lockedForOthers)
@@ -189,6 +224,8 @@ public static partial class AuthEndpoints
             audit.Add(http, AuditEvents.SignInDuringLockout, AuditEvents.Success, user.Id, issued.Session.Id);
         }
         await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        sessions.Started(issued);
         cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         // The row is at hand: the /auth/me that usually follows a sign-in needs no read of its own.
         profiles.Remember(user);
@@ -248,9 +285,16 @@ public static partial class AuthEndpoints
         BruteForceLimits limits,
         AuditLog audit,
         KnownDevices devices,
+        PasswordHashingLimit hashing,
         GatehouseDbContext db,
         HttpContext http)
     {
+        // Identity checks, hashes and saves in one call, so the slot covers all three; not what follows.
+        using var slot = await hashing.EnterAsync(http.RequestAborted);
+        if (slot is null)
+        {
+            return PasswordHashingLimit.Busy(http);
+        }
         var (userId, sessionId) = principal.Session();
         if (await limits.TryAcquireForUserAsync(LimitedAction.Password, userId.ToString(), http) is { } limited)
         {
@@ -278,6 +322,7 @@ public static partial class AuthEndpoints
             await db.Entry(user).ReloadAsync();
             result = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
         }
+        slot.Dispose();
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
         {
             return Problems.Conflict(AuthErrors.PasswordChangeConflict);

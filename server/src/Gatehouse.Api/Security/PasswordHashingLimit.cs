@@ -1,40 +1,74 @@
-using Gatehouse.Api.Hosting;
 using System.Threading.RateLimiting;
 using Gatehouse.Api.Users;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Security;
 
 /// <summary>
-/// Bounds the endpoints that hash passwords (ASP.NET Core's rate limiter, as a concurrency limit):
-/// at most MaxConcurrent hashes run, MaxQueued wait, the rest get 429 problem+json with Retry-After.
-/// Per-IP and per-username limits come with the brute-force defences.
+/// Bounds the password hashes computed at once: at most MaxConcurrent run, MaxQueued wait, the rest get
+/// 429 problem+json ("busy") with Retry-After. A handler holds a slot for its hash only, not for the
+/// whole request: a sign-in's commits wait for the database (SQLite's one writer, an fsync), and a slot
+/// held through them kept a core from hashing (docs/performance.md). Per-IP and per-username limits
+/// come with the brute-force defences.
 /// </summary>
-public static class PasswordHashingLimit
+public sealed class PasswordHashingLimit : IDisposable
 {
-    public const string Policy = "password-hashing";
+    private readonly ConcurrencyLimiter _limiter;
 
-    public static IServiceCollection AddPasswordHashingLimit(this IServiceCollection services)
-    {
-        services.AddRateLimiter(options =>
+    public PasswordHashingLimit(IOptions<PasswordHashingOptions> options) =>
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = async (context, _) =>
-            {
-                var http = context.HttpContext;
-                http.Response.Headers.RetryAfter = "1";
-                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests,
-                    "Too many requests", "The server is busy checking passwords. Try again in a moment.", code: "busy");
-            };
+            PermitLimit = options.Value.MaxConcurrent,
+            QueueLimit = options.Value.MaxQueued,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<PasswordHashingOptions>>((options, hashing) =>
-            options.AddConcurrencyLimiter(Policy, limiter =>
-            {
-                limiter.PermitLimit = hashing.Value.MaxConcurrent;
-                limiter.QueueLimit = hashing.Value.MaxQueued;
-                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
-            }));
-        return services;
+
+    /// <summary>
+    /// Waits for a hashing slot; null when every slot is taken and the queue is full (answer with
+    /// <see cref="Busy"/>). Dispose the slot as soon as the hash is done; disposing twice is harmless.
+    /// </summary>
+    public async ValueTask<IDisposable?> EnterAsync(CancellationToken cancellationToken)
+    {
+        var lease = await _limiter.AcquireAsync(1, cancellationToken);
+        if (lease.IsAcquired)
+        {
+            return new Slot(lease);
+        }
+        lease.Dispose();
+        return null;
     }
+
+    /// <summary>The answer when no slot is free: nothing was checked, so nothing is counted.</summary>
+    public static ProblemHttpResult Busy(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many requests",
+            detail: "The server is busy checking passwords. Try again in a moment.",
+            extensions: new Dictionary<string, object?> { ["code"] = "busy" });
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    /// <summary>Releases its lease once, however often it is disposed (early on success, again by a using).</summary>
+    private sealed class Slot(RateLimitLease lease) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                lease.Dispose();
+            }
+        }
+    }
+}
+
+public static class PasswordHashingLimitExtensions
+{
+    public static IServiceCollection AddPasswordHashingLimit(this IServiceCollection services) =>
+        services.AddSingleton<PasswordHashingLimit>();
 }

@@ -157,7 +157,11 @@ public static class RevocationFeed
     /// </summary>
     public static IServiceCollection AddRevocationFeedLimit(this IServiceCollection services)
     {
-        services.AddRateLimiter(options => options.AddPolicy(Policy, new FeedLimitPolicy()));
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(Policy, new FeedLimitPolicy());
+        });
         return services;
     }
 

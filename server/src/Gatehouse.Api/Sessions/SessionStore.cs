@@ -62,6 +62,18 @@ public sealed class SessionStore(
 
     public async Task<IssuedSession> CreateAsync(Guid userId, HttpContext http, CancellationToken cancellationToken)
     {
+        var issued = Stage(userId, http);
+        await db.SaveChangesAsync(cancellationToken);
+        Started(issued);
+        return issued;
+    }
+
+    /// <summary>
+    /// Adds a new session and its first refresh token to the caller's unit of work, to be saved with the
+    /// caller's other changes (a sign-in's are one commit); call <see cref="Started"/> once they are.
+    /// </summary>
+    public IssuedSession Stage(Guid userId, HttpContext http)
+    {
         // JWT times are whole seconds; keeping the session's to the second makes them agree exactly.
         var now = time.GetUtcNowInSeconds();
         var session = new Session
@@ -80,10 +92,12 @@ public sealed class SessionStore(
         session.IdleExpiresAt = token.ExpiresAt;
         db.Sessions.Add(session);
         db.RefreshTokens.Add(token);
-        await db.SaveChangesAsync(cancellationToken);
-        cache.Remember(session.Id, new SessionState(session.UserId, session.ExpiresAt, Revoked: false));
         return new IssuedSession(session, RefreshTokenValue.Encode(value), token.ExpiresAt);
     }
+
+    /// <summary>A staged session has committed: this instance's checks may answer for it from memory.</summary>
+    public void Started(IssuedSession issued) =>
+        cache.Remember(issued.Session.Id, new SessionState(issued.Session.UserId, issued.Session.ExpiresAt, Revoked: false));
 
     /// <summary>
     /// Rotates a refresh token: retires it and issues its successor, in one conditional update so

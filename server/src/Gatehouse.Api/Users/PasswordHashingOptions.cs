@@ -15,9 +15,11 @@ public sealed class PasswordHashingOptions
 
     /// <summary>
     /// Hashes computed at once. Each takes MemoryKiB of memory, so without a bound a burst of
-    /// sign-ins could exhaust memory; beyond the number of cores more at once gains nothing.
+    /// sign-ins could exhaust memory. A request holds its slot for the hash only (its commits run
+    /// outside it), so one per core keeps every core hashing; twice that measured no faster and
+    /// peaked about 35 MiB higher on two cores (docs/performance.md).
     /// </summary>
-    public int MaxConcurrent { get; set; } = 2 * Environment.ProcessorCount;
+    public int MaxConcurrent { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Requests that wait for a hashing slot before the rest get 429.</summary>
     public int MaxQueued { get; set; } = 256;
@@ -38,7 +40,7 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
         }
         if (options.MaxConcurrent < 1)
         {
-            failures.Add($"Gatehouse:Passwords:MaxConcurrent is {options.MaxConcurrent}; use 1 or more (default: twice the number of cores).");
+            failures.Add($"Gatehouse:Passwords:MaxConcurrent is {options.MaxConcurrent}; use 1 or more (default: the number of cores).");
         }
         if (options.MaxQueued < 0)
         {
