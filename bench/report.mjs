@@ -148,7 +148,7 @@ md.push(
     `Peak RSS is the highest round's (a bound); API start-up the median of ${apiStarts.count || rounds} restarts. ` +
     `GET scenarios use ${facts.connections} connections cycling through ${facts.sessions} signed-in users' cookies` +
     (get('login') || get('register')
-      ? `; login and register ${facts.hash_concurrency}, the hashes the API admits at once (\`HASH_CONCURRENCY\`, \`Gatehouse:Passwords:MaxConcurrent\`)` +
+      ? `; login and register ${2 * Number(facts.hash_concurrency)}, twice the ${facts.hash_concurrency} hashes the API admits at once (\`HASH_CONCURRENCY\`, \`Gatehouse:Passwords:MaxConcurrent\`), so one always waits at the gate` +
         `, and the pure hash rate ${cores} threads (one per core).`
       : '.'),
 );

@@ -30,10 +30,11 @@
 #   DURATION=12   measured seconds per scenario, split over the rounds   WARMUP=3   unmeasured seconds before round 1
 #   ROUNDS=3      rounds per target (at least 3 for a median with a spread)
 #   CONNECTIONS=32  connections for the GET scenarios        SESSIONS=64  signed-in users they cycle through
-#   HASH_CONCURRENCY=<2 × cores>  the one knob for sign-in concurrency: the API admits this many hashes
+#   HASH_CONCURRENCY=<cores>  the one knob for sign-in concurrency: the API admits this many hashes
 #                 at once (passed as Gatehouse__Passwords__MaxConcurrent) and wrk drives login and
-#                 register with as many connections, so requests queue in the API, not in wrk. Its
-#                 default is the API's default; try others to find the best sign-in rate
+#                 register with twice as many connections, so a request always waits at the API's
+#                 gate and a core never idles between hashes for want of one. Its default is the
+#                 API's default; try others to find the best sign-in rate
 #   ONLY=get,login,register,refresh,web,start,benchmarkdotnet   run only these parts, for a quick check:
 #                 get (health / is-authenticated / me), login (with the pure hash rate), register,
 #                 refresh, web (public / protected / remote-check page; builds the web app), start (the
@@ -63,7 +64,7 @@ sessions=${SESSIONS:-64}
 cores=$(nproc)
 # Login and register: as many connections as the API hashes at once, the same number passed to the
 # API, so requests queue in the API, not in wrk. Refresh: one connection per wrk thread, each its own chain.
-hash_concurrency=${HASH_CONCURRENCY:-$((2 * cores))} # the API's default for Gatehouse:Passwords:MaxConcurrent
+hash_concurrency=${HASH_CONCURRENCY:-$cores} # the API's default for Gatehouse:Passwords:MaxConcurrent
 refresh_connections=8
 parts=${ONLY:-get,login,register,refresh,web,start,benchmarkdotnet}
 for part in ${parts//,/ }; do
@@ -276,9 +277,9 @@ step() { # one scenario of a round, by id
     health) scenario health "GET /health (no cookie)" api get 2 "$connections" "" /health ;;
     is_authenticated) scenario is_authenticated "GET /auth/is-authenticated" api get 2 "$connections" "$work/access-tokens" /auth/is-authenticated ;;
     me) scenario me "GET /auth/me" api get 2 "$connections" "$work/access-tokens" /auth/me ;;
-    login) scenario login "POST /auth/login" api login "$hash_concurrency" "$hash_concurrency" "" "" ;;
+    login) scenario login "POST /auth/login" api login "$hash_concurrency" "$((2 * hash_concurrency))" "" "" ;;
     pure_hash) pure_hash ;;
-    register) scenario register "POST /auth/register" api register "$hash_concurrency" "$hash_concurrency" "" "" ;;
+    register) scenario register "POST /auth/register" api register "$hash_concurrency" "$((2 * hash_concurrency))" "" "" ;;
     refresh) refresh ;;
     public_page) web_pid=$web_local_pid web_port=$web_local_port
       scenario public_page "GET / (public page, signed out)" web get 2 "$connections" "" / ;;
