@@ -22,9 +22,17 @@ internal sealed partial class DatabaseMigrator(
         {
             CreateSqliteFile(db);
         }
-        // On an empty PostgreSQL database EF logs one spurious "Failed executing DbCommand … __EFMigrationsHistory"
-        // here (npgsql/efcore.pg#3407): the provider learns that the table is missing by querying it.
-        await Reach(() => db.Database.MigrateAsync(cancellationToken));
+        // A restart usually finds the schema current, and reading the history table says so. MigrateAsync
+        // would also take the migrations lock (a write) and diff the model against the migrations'
+        // snapshot, a second model build at every start; Data/MigrationTests pins that no model change
+        // lacks its migration. Anything else (pending migrations, a database not created yet) goes
+        // through MigrateAsync and its lock.
+        if (!await IsCurrentAsync(db, cancellationToken))
+        {
+            // On an empty PostgreSQL database EF logs one spurious "Failed executing DbCommand … __EFMigrationsHistory"
+            // here (npgsql/efcore.pg#3407): the provider learns that the table is missing by querying it.
+            await Reach(() => db.Database.MigrateAsync(cancellationToken));
+        }
         if (provider == DatabaseProvider.Sqlite)
         {
             // WAL lets readers (session checks) proceed while a sign-up or sign-in writes.
@@ -49,6 +57,18 @@ internal sealed partial class DatabaseMigrator(
             throw new InvalidOperationException(
                 $"The database schema is {pending.Count} migration(s) behind ({string.Join(", ", pending)}) and Database:MigrateOnStart is false. " +
                 "Run `dotnet Gatehouse.Api.dll --migrate-only` with the same settings first, or set Database:MigrateOnStart to true.");
+        }
+    }
+
+    private static async Task<bool> IsCurrentAsync(GatehouseDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return !(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
+        }
+        catch (Exception exception) when (exception.IsDatabaseUnavailable())
+        {
+            return false; // e.g. a PostgreSQL database not created yet: MigrateAsync creates it, or says why it cannot
         }
     }
 

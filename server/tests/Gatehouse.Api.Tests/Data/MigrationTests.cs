@@ -25,6 +25,31 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void A_restart_on_a_current_schema_reads_the_history_and_takes_no_migrations_lock()
+    {
+        var directory = GatehouseFactory.NewDataDirectory();
+        try
+        {
+            using (var first = GatehouseFactory.OnDirectory(directory))
+            {
+                first.CreateClient();
+            }
+            using var restart = GatehouseFactory.OnDirectory(directory);
+            var database = DatabaseActivity.On(restart);
+            restart.CreateClient();
+
+            // MigrateAsync takes a lock before it looks (on SQLite a row of __EFMigrationsLock, a write).
+            Assert.Contains(database.Statements, s => s.Contains("__EFMigrationsHistory", StringComparison.Ordinal));
+            Assert.DoesNotContain(database.Statements, s =>
+                s.Contains("__EFMigrationsLock", StringComparison.Ordinal) || s.Contains("LOCK TABLE", StringComparison.OrdinalIgnoreCase));
+        }
+        finally
+        {
+            GatehouseFactory.DeleteDataDirectory(directory);
+        }
+    }
+
+    [Fact]
     public async Task Migrate_only_applies_the_schema_and_exits_and_the_server_then_starts_without_migrating()
     {
         var directory = GatehouseFactory.NewDataDirectory();
