@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -52,20 +53,7 @@ public sealed class SqliteWriteTurns : IDisposable
 
     /// <summary>Waits for this writer's turn on SQLite (null elsewhere); dispose the result once committed or rolled back.</summary>
     public async ValueTask<IDisposable?> TakeAsync(GatehouseDbContext db) =>
-        db.Database.IsSqlite() && await _turn.WaitAsync(MaxWait) ? new Turn(_turn) : null;
+        db.Database.IsSqlite() && await _turn.WaitAsync(MaxWait) ? new ReleaseOnce(() => _turn.Release()) : null;
 
     public void Dispose() => _turn.Dispose();
-
-    private sealed class Turn(SemaphoreSlim turn) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                turn.Release();
-            }
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using System.Threading.RateLimiting;
 using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +34,7 @@ public sealed class PasswordHashingLimit : IDisposable
         var lease = await _limiter.AcquireAsync(1, cancellationToken);
         if (lease.IsAcquired)
         {
-            return new Slot(lease);
+            return new ReleaseOnce(lease.Dispose);
         }
         lease.Dispose();
         return null;
@@ -51,20 +52,6 @@ public sealed class PasswordHashingLimit : IDisposable
     }
 
     public void Dispose() => _limiter.Dispose();
-
-    /// <summary>Releases its lease once, however often it is disposed (early on success, again by a using).</summary>
-    private sealed class Slot(RateLimitLease lease) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                lease.Dispose();
-            }
-        }
-    }
 }
 
 public static class PasswordHashingLimitExtensions
