@@ -89,10 +89,11 @@ test('stays signed in across access-token expiry: page loads, client navigations
   expect(seen.refreshCalls() - refreshesBefore).toBe(1);
 
   expect(seen.visitedLogIn()).toBe(false);
-  // Three renewals (the navigation, the page load, the API call), each a new token.
-  const issued = await seen.issuedAccessTokens();
-  expect(issued.length).toBeGreaterThanOrEqual(3);
-  expect(new Set([first?.value, ...issued]).size).toBe(issued.length + 1);
+  // Three renewals (the navigation, the page load, the API call), each a new token. (One token may
+  // come on more than one response, e.g. a navigation and the prefetch beside it.)
+  const renewed = new Set(await seen.issuedAccessTokens());
+  renewed.delete(first!.value);
+  expect(renewed.size).toBeGreaterThanOrEqual(3);
 });
 
 test('two tabs reloading at once after expiry both stay signed in, and stay so afterwards', async ({ context, playwright }) => {
