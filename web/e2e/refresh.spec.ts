@@ -1,4 +1,5 @@
 import type { BrowserContext, Page, Request } from '@playwright/test';
+import { ResponseCookies } from 'next/dist/compiled/@edge-runtime/cookies';
 import { accessCookie, expect, logIn, logInOn, newAccount, refreshCookie, register, test } from './support/fixtures';
 import type { Account } from './support/fixtures';
 import { startOwnStack } from './support/servers';
@@ -36,8 +37,12 @@ function watch(context: BrowserContext) {
     issued.push(
       response
         .headersArray()
-        .then((headers) => headers.filter(({ name, value }) => name.toLowerCase() === 'set-cookie' && value.startsWith('access_token=')))
-        .then((cookies) => cookies.map(({ value }) => value.slice('access_token='.length).split(';')[0]!).filter((value) => value !== ''))
+        .then((headers) => {
+          // Parsed with Next's own cookie classes, as lib/auth/refresh.ts does; a deletion has no value.
+          const lines = new Headers();
+          for (const { name, value } of headers) if (name.toLowerCase() === 'set-cookie') lines.append('set-cookie', value);
+          return new ResponseCookies(lines).getAll().filter((cookie) => cookie.name === 'access_token' && cookie.value !== '').map((cookie) => cookie.value);
+        })
         .catch(() => []),
     ),
   );
