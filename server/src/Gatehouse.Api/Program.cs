@@ -1,6 +1,7 @@
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
+using Gatehouse.Api.Email;
 using Gatehouse.Api.Health;
 using Gatehouse.Api.Hosting;
 using Gatehouse.Api.Scaling;
@@ -18,6 +19,7 @@ builder.AddGatehouseHosting();
 builder.Services.AddGatehouseData();
 builder.Services.AddUsers();
 builder.Services.AddKnownDevices();
+builder.Services.AddEmail();
 builder.Services.AddSessions();
 builder.Services.AddGatehouseRedis();
 builder.Services.AddTokens();

@@ -1,5 +1,7 @@
+using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Devices;
+using Gatehouse.Api.Email;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
@@ -21,6 +23,8 @@ public abstract class GatehouseDbContext(DbContextOptions options)
     public DbSet<KnownDevice> KnownDevices => Set<KnownDevice>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
+    public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -89,6 +93,31 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             key.HasIndex(k => k.Sequence).IsUnique();
             key.Property(k => k.PublicKey).HasMaxLength(StoredSigningKey.MaxPemLength);
             key.Property(k => k.PrivateKey).HasMaxLength(StoredSigningKey.MaxPemLength);
+        });
+
+        builder.Entity<AccountToken>(token =>
+        {
+            token.ToTable("AccountTokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Purpose).HasMaxLength(AccountToken.MaxPurposeLength);
+            token.Property(t => t.Email).HasMaxLength(AccountToken.MaxEmailLength);
+            token.Property(t => t.SecurityStamp).HasMaxLength(AccountToken.MaxStampLength);
+            // Looked up by hash when a link is used; unique so one value can never name two rows.
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => new { t.UserId, t.Purpose });
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<OutboxMessage>(mail =>
+        {
+            mail.ToTable("Outbox");
+            mail.HasKey(m => m.Id);
+            mail.Property(m => m.Kind).HasMaxLength(OutboxMessage.MaxKindLength);
+            mail.Property(m => m.To).HasMaxLength(OutboxMessage.MaxAddressLength);
+            mail.Property(m => m.Subject).HasMaxLength(OutboxMessage.MaxSubjectLength);
+            mail.Property(m => m.LastError).HasMaxLength(OutboxMessage.MaxErrorLength);
+            // The sender reads the unsent ones by due time; sent mails, the great majority, are not indexed.
+            mail.HasIndex(m => m.NextAttemptAt).HasFilter("\"SentAt\" IS NULL AND \"GaveUpAt\" IS NULL");
         });
     }
 }

@@ -28,6 +28,18 @@ public sealed class RateLimitSettings
     public ActionLimit Register { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
     public ActionLimit Refresh { get; set; } = new() { PerIp = 120, PerUser = 60, Window = TimeSpan.FromMinutes(1) };
     public ActionLimit Password { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>Asking for a verification mail, per client and per account or address: each one is a mail sent.</summary>
+    public ActionLimit EmailVerification { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Forgot-password requests, per client and per account or address: each one may be a mail sent.</summary>
+    public ActionLimit PasswordForgot { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Using a link's token (verify, reset, confirm a change), per client: guessing one is hopeless, but not free.</summary>
+    public ActionLimit EmailToken { get; set; } = new() { PerIp = 30, PerUser = 10, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>Asking to change the address, per client and per account: a password check and a mail each.</summary>
+    public ActionLimit EmailChange { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
 }
 
 internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSettings>
@@ -35,7 +47,12 @@ internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSet
     public ValidateOptionsResult Validate(string? name, RateLimitSettings options)
     {
         var failures = new List<string>();
-        foreach (var (action, limit) in new[] { ("Login", options.Login), ("Register", options.Register), ("Refresh", options.Refresh), ("Password", options.Password) })
+        foreach (var (action, limit) in new[]
+        {
+            ("Login", options.Login), ("Register", options.Register), ("Refresh", options.Refresh), ("Password", options.Password),
+            ("EmailVerification", options.EmailVerification), ("PasswordForgot", options.PasswordForgot),
+            ("EmailToken", options.EmailToken), ("EmailChange", options.EmailChange),
+        })
         {
             if (limit.PerIp < 1 || limit.PerUser < 1 || limit.Window <= TimeSpan.Zero || limit.Window > TimeSpan.FromDays(1))
             {
@@ -52,6 +69,10 @@ public enum LimitedAction
     Register,
     Refresh,
     Password,
+    EmailVerification,
+    PasswordForgot,
+    EmailToken,
+    EmailChange,
 }
 
 /// <summary>Where a fixed window is counted when it is shared by every instance (Redis, see Scaling/).</summary>
@@ -193,6 +214,10 @@ public sealed partial class BruteForceLimits : IDisposable
         LimitedAction.Login => _settings.Login,
         LimitedAction.Register => _settings.Register,
         LimitedAction.Refresh => _settings.Refresh,
+        LimitedAction.EmailVerification => _settings.EmailVerification,
+        LimitedAction.PasswordForgot => _settings.PasswordForgot,
+        LimitedAction.EmailToken => _settings.EmailToken,
+        LimitedAction.EmailChange => _settings.EmailChange,
         _ => _settings.Password,
     };
 
