@@ -17,6 +17,14 @@ public static class AuthErrors
 
     public static readonly AuthError EmailInvalid = new("email_invalid", "email", "Email must be a valid address.");
     public static readonly AuthError EmailTaken = new("email_taken", "email", "That email is already registered.");
+    public static readonly AuthError EmailRequired = new("email_required", "email", "Email is required.");
+    public static readonly AuthError EmailUnverified = new("email_unverified", "", "Verify your email address before signing in. We can send you a new link.");
+    public static readonly AuthError EmailDisabled = new("email_disabled", "", "This server does not send mail, so this is not available. Ask its administrator.");
+
+    // A mailed link's token: what the page tells the person, with a way to get a new link.
+    public static readonly AuthError TokenInvalid = new("token_invalid", "token", "This link is not valid. Check that you opened the whole link, or ask for a new one.");
+    public static readonly AuthError TokenExpired = new("token_expired", "token", "This link has expired. Ask for a new one.");
+    public static readonly AuthError TokenUsed = new("token_used", "token", "This link has already been used or replaced by a newer one. Ask for a new one if you still need it.");
 
     public static readonly AuthError CurrentPasswordRequired = new("current_password_required", "currentPassword", "Current password is required.");
     public static readonly AuthError CurrentPasswordIncorrect = new("current_password_incorrect", "currentPassword", "Current password is incorrect.");

@@ -23,6 +23,18 @@ public static class Problems
 
     public static ProblemHttpResult Unauthorized(AuthError error) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", error);
 
+    public static ProblemHttpResult Forbidden(AuthError error) => Problem(StatusCodes.Status403Forbidden, "Forbidden", error);
+
+    public static ProblemHttpResult Unavailable(AuthError error) => Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", error);
+
+    /// <summary>A mailed link's token that cannot be used: 400 with the code that tells the page what to say.</summary>
+    public static ProblemHttpResult Token(Accounts.AccountTokenOutcome outcome) => Problem(StatusCodes.Status400BadRequest, "Bad request", outcome switch
+    {
+        Accounts.AccountTokenOutcome.Expired => AuthErrors.TokenExpired,
+        Accounts.AccountTokenOutcome.Used => AuthErrors.TokenUsed,
+        _ => AuthErrors.TokenInvalid,
+    });
+
     private static ProblemHttpResult Problem(int status, string title, AuthError error) =>
         TypedResults.Problem(
             statusCode: status,

@@ -23,3 +23,17 @@ public static class EmailExtensions
         return services;
     }
 }
+
+public static class EmailEndpointExtensions
+{
+    /// <summary>
+    /// For endpoints that exist to send mail (verification, reset, email change): with
+    /// <c>Gatehouse:Email:Enabled=false</c> they answer 503 problem <c>email_disabled</c> and do nothing.
+    /// </summary>
+    public static RouteHandlerBuilder RequireEmail(this RouteHandlerBuilder builder) => builder
+        .AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<IOptions<EmailOptions>>().Value.Enabled
+                ? await next(context)
+                : Auth.Problems.Unavailable(Auth.AuthErrors.EmailDisabled))
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+}
