@@ -22,7 +22,7 @@ public class MailCatcherTests
     }
 
     [Fact]
-    public async Task The_API_lists_newest_first_filters_by_recipient_regardless_of_case_and_deletes_all()
+    public async Task The_API_lists_newest_first_filters_by_recipient_regardless_of_case_and_deletes_one_recipients_mails_or_all()
     {
         await using var catcher = await Catcher.StartAsync();
         await catcher.SendAsync(Catcher.Mail("ann@example.com", "first"));
@@ -33,6 +33,8 @@ public class MailCatcherTests
         Assert.Equal(["third", "first"], (await catcher.MessagesAsync("ANN@example.com")).Select(m => m.Subject));
         Assert.Empty(await catcher.MessagesAsync("carol@example.com"));
 
+        Assert.Equal(HttpStatusCode.NoContent, (await catcher.Http.DeleteAsync("/api/messages?to=Ann@example.com")).StatusCode);
+        Assert.Equal(["second"], (await catcher.MessagesAsync()).Select(m => m.Subject));
         var deleted = await catcher.Http.DeleteAsync("/api/messages");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Empty(await catcher.MessagesAsync());

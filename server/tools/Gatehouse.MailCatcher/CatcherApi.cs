@@ -15,9 +15,10 @@ public static class CatcherApi
         api.MapGet("/messages/{id}", IResult (MailStore store, string id) =>
             store.Find(id) is { } mail ? TypedResults.Ok(mail) : TypedResults.NotFound());
         // A browser on another site cannot send this: DELETE needs a CORS preflight, which is never allowed.
-        api.MapDelete("/messages", (MailStore store) =>
+        // ?to= deletes only the mails to that address, so parallel e2e tests do not empty each other's.
+        api.MapDelete("/messages", (MailStore store, string? to) =>
         {
-            store.Clear();
+            store.Clear(to);
             return TypedResults.NoContent();
         });
         api.MapGet("/changes", (MailStore store) => TypedResults.Ok(new { version = store.Version, count = store.List().Count }));

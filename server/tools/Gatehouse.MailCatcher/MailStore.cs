@@ -71,11 +71,27 @@ public sealed class MailStore(IOptions<CatcherOptions> options, TimeProvider tim
         }
     }
 
-    public void Clear()
+    /// <summary>Deletes every mail, or only those to <paramref name="to"/> when given.</summary>
+    public void Clear(string? to = null)
     {
         lock (_lock)
         {
-            _mails.Clear();
+            if (string.IsNullOrWhiteSpace(to))
+            {
+                _mails.Clear();
+            }
+            else
+            {
+                for (var node = _mails.First; node is not null;)
+                {
+                    var next = node.Next;
+                    if (node.Value.IsTo(to))
+                    {
+                        _mails.Remove(node);
+                    }
+                    node = next;
+                }
+            }
             _version++;
         }
     }
