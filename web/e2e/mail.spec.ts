@@ -21,6 +21,7 @@ test.describe('mail catcher', () => {
     expect(mail.to).toEqual([to]);
     expect(mail.link).toBe(link);
     expect(mail.token).toBe(token);
+    expect(mail.path).toBe(`/auth/log-in?token=${token}`);
     expect(mail.html).toContain('<p id="greeting">Hello</p>');
 
     await page.goto(mailUrl());

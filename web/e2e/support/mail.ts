@@ -26,6 +26,11 @@ export interface Mail extends z.infer<typeof caughtMail> {
   readonly link: string | null;
   /** That link's `token` query parameter, or null. */
   readonly token: string | null;
+  /**
+   * The link's path and query, e.g. `/auth/verify-email?token=…`, for `page.goto(mail.path)` on the
+   * test's own web server: the links name the same-origin one (Gatehouse:PublicWebUrl), also in direct mode.
+   */
+  readonly path: string | null;
 }
 
 export interface WaitForMailOptions {
@@ -78,14 +83,17 @@ export async function clearMail(to?: string): Promise<void> {
 function withLink(mail: z.infer<typeof caughtMail>): Mail {
   const link = linkIn(mail.text ?? '') ?? hrefIn(mail.html ?? '');
   let token: string | null = null;
+  let path: string | null = null;
   if (link) {
     try {
-      token = new URL(link).searchParams.get('token');
+      const url = new URL(link);
+      token = url.searchParams.get('token');
+      path = url.pathname + url.search;
     } catch {
       // not a URL after all
     }
   }
-  return { ...mail, link, token };
+  return { ...mail, link, token, path };
 }
 
 const linkIn = (text: string) => /https?:\/\/[^\s<>"']+/.exec(text)?.[0] ?? null;
