@@ -63,7 +63,7 @@ node -e '
   process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1);' ||
   die "Node.js $(node --version) is too old or in between; the web app needs 20.19+ (within 20.x) or 22.12+"
 command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
-# Both ports are checked before anything is built: a taken port found after a two-minute build,
+# Every port is checked before anything is built: a taken port found after a two-minute build,
 # or after the banner, is a newcomer's first hour lost. Binding is the test (not connecting), since
 # the servers bind 127.0.0.1 and anything on that port or on 0.0.0.0 stops them.
 port_in_use() { # port other-ports...: prints a free port near it, none of the others, when it is taken
