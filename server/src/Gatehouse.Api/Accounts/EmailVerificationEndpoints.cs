@@ -32,7 +32,7 @@ public static class EmailVerificationEndpoints
             .LimitPerClient(LimitedAction.EmailVerification)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Send a new verification mail: signed in, to the own unverified address; anonymous, {username} (name or address), always the same 202");
+            .WithSummary("Send a new verification mail: signed in (body {}), to the own unverified address; anonymous, {username} (name or address), always the same 202");
         return group;
     }
 
@@ -90,6 +90,16 @@ public static class EmailVerificationEndpoints
         SendVerificationRequest? request, ClaimsPrincipal principal, UserManager<User> users, EmailVerification verification,
         AccountTokens tokens, BruteForceLimits limits, AuditLog audit, GatehouseDbContext db, HttpContext http)
     {
+        // Whoever asks sends a JSON object, and a name in it must be one an account could have: input
+        // that can name no account is refused as such, which tells nothing about any account.
+        if (request is null)
+        {
+            return Problems.Validation([AuthErrors.BodyRequired]);
+        }
+        if (request.Username is { } given && SignInNames.Check(given).ToList() is { Count: > 0 } invalid)
+        {
+            return Problems.Validation(invalid);
+        }
         User? user;
         if (principal.TryGetSession(out var userId, out _))
         {
@@ -114,7 +124,7 @@ public static class EmailVerificationEndpoints
         }
         else
         {
-            var name = request?.Username;
+            var name = request.Username;
             if (string.IsNullOrEmpty(name))
             {
                 return Problems.Validation([AuthErrors.UsernameRequired]);

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Auth;
 using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Identity;
 
@@ -12,6 +13,10 @@ namespace Gatehouse.Api.Accounts;
 public static class SignInNames
 {
     public static bool IsEmail(string name) => name.Contains('@', StringComparison.Ordinal);
+
+    /// <summary>What is wrong with a name no account could have (the sign-up rules), reported on the <c>username</c> field.</summary>
+    public static IEnumerable<AuthError> Check(string name) =>
+        IsEmail(name) ? EmailRules.Check(name).Select(e => e with { Field = "username" }) : UsernameRules.Check(name);
 
     /// <summary>The name as the lookup compares it (Identity's normalizer for names or addresses).</summary>
     public static string Normalize(UserManager<User> users, string name) =>

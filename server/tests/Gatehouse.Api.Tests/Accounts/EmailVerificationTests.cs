@@ -292,3 +292,49 @@ public sealed class EmailVerificationTests
         Assert.Contains("Gatehouse:Accounts:RequireVerifiedEmail is true but Gatehouse:Email:Enabled is false", failure.Message);
     }
 }
+
+/// <summary>Bad input to the verification endpoints: a problem+json with a stable code, never a 500.</summary>
+public sealed class EmailVerificationBadInputTests(GatehouseFactory factory) : IClassFixture<GatehouseFactory>
+{
+    [Theory]
+    [InlineData("{}", "token_invalid")]
+    [InlineData("{\"token\":null}", "token_invalid")]
+    [InlineData("{\"token\":\"\"}", "token_invalid")]
+    [InlineData("{\"token\":\"short\"}", "token_invalid")]
+    [InlineData("{\"token\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", "token_invalid")]
+    [InlineData("{\"token\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\u0000a\"}", "token_invalid")]
+    public async Task A_verify_without_a_good_token_gets_400_with_the_tokens_code(string body, string code)
+    {
+        var response = await factory.CreateClient().PostAsync("/auth/email/verify", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(code, (await response.ProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("/auth/email/verify", "{\"token\":42}")]
+    [InlineData("/auth/email/verify", "not json")]
+    [InlineData("/auth/email/verify", "[]")]
+    [InlineData("/auth/email/verification", "{\"username\":[\"x\"]}")]
+    [InlineData("/auth/email/verification", "{\"username\":\"x\",")]
+    [InlineData("/auth/email/verification", "{\"user\":\"someone\"}")]
+    public async Task Malformed_bodies_get_400(string path, string body)
+    {
+        var response = await factory.CreateClient().PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await response.ProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("null", "", "body_required")]
+    [InlineData("{}", "username", "username_required")]
+    [InlineData("{\"username\":\"ab\"}", "username", "username_length")]
+    [InlineData("{\"username\":\"a\\u0000bcd\"}", "username", "username_characters")]
+    [InlineData("{\"username\":\"john@localhost\"}", "username", "email_invalid")]
+    public async Task An_anonymous_resend_naming_no_possible_account_gets_a_validation_problem(string body, string field, string code)
+    {
+        var response = await factory.CreateClient().PostAsync("/auth/email/verification", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(code, problem.GetProperty("codes").GetProperty(field)[0].GetString());
+    }
+}
