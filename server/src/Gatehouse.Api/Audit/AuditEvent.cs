@@ -39,5 +39,14 @@ public static class AuditEvents
     public const string PasswordChange = "password_change";
     public const string Register = "register";
 
+    /// <summary>Sign-up named an address that is already registered (answered as a fresh sign-up; the owner is mailed).</summary>
+    public const string SignUpAttemptExisting = "sign_up_attempt_existing";
+
+    /// <summary>A verification mail was asked for; the outcome says whether one went out.</summary>
+    public const string EmailVerificationSent = "email_verification_sent";
+
+    /// <summary>A verification link's token was presented: success, or the token's code.</summary>
+    public const string EmailVerified = "email_verified";
+
     public const string Success = "success";
 }

@@ -19,6 +19,8 @@ public static class AuthErrors
     public static readonly AuthError EmailTaken = new("email_taken", "email", "That email is already registered.");
     public static readonly AuthError EmailRequired = new("email_required", "email", "Email is required.");
     public static readonly AuthError EmailUnverified = new("email_unverified", "", "Verify your email address before signing in. We can send you a new link.");
+    public static readonly AuthError BodyRequired = new("body_required", "", "Send a JSON object: {} when signed in, else {\"username\": your username or email address}.");
+    public static readonly AuthError EmailAlreadyVerified = new("email_already_verified", "email", "Your address is already verified.");
     public static readonly AuthError EmailDisabled = new("email_disabled", "", "This server does not send mail, so this is not available. Ask its administrator.");
 
     // A mailed link's token: what the page tells the person, with a way to get a new link.
