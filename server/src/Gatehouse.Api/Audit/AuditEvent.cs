@@ -39,5 +39,11 @@ public static class AuditEvents
     public const string PasswordChange = "password_change";
     public const string Register = "register";
 
+    // Account recovery (Accounts/): a reset asked for and done, an address change asked for and confirmed.
+    public const string PasswordResetRequested = "password_reset_requested";
+    public const string PasswordReset = "password_reset";
+    public const string EmailChangeRequested = "email_change_requested";
+    public const string EmailChanged = "email_changed";
+
     public const string Success = "success";
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
@@ -285,6 +286,7 @@ public static partial class AuthEndpoints
         BruteForceLimits limits,
         AuditLog audit,
         KnownDevices devices,
+        SecurityNotices notices,
         PasswordHashingLimit hashing,
         GatehouseDbContext db,
         HttpContext http)
@@ -346,6 +348,8 @@ public static partial class AuthEndpoints
         var thisDevice = await devices.FindAsync(http.Request, user.NormalizedUserName!);
         await devices.ForgetOthersAsync(userId, thisDevice?.Id);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
+        // The owner hears of it, at a verified address only (see SecurityNotices); saved with the audit row.
+        notices.PasswordChanged(user);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
         cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         return TypedResults.NoContent();
