@@ -40,6 +40,7 @@ public static class EmailChangeEndpoints
         group.MapPost("/confirm", ConfirmAsync)
             .RequireEmail()
             .LimitPerClient(LimitedAction.EmailToken)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Confirm the new address with its link's token; the address changes now");
         return group;

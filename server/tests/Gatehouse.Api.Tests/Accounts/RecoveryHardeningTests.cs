@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Gatehouse.Api.Tests.Infrastructure;
 
 namespace Gatehouse.Api.Tests.Accounts;
@@ -161,5 +163,48 @@ public sealed class RecoveryHardeningTests
         }
         Assert.DoesNotContain(RecoveryApi.NewPassword, logs);
         Assert.DoesNotContain(TestApi.StrongPassword, logs);
+    }
+
+    [Theory]
+    [InlineData("/auth/password/forgot")]
+    [InlineData("/auth/password/reset")]
+    [InlineData("/auth/email")]
+    [InlineData("/auth/email/confirm")]
+    public async Task A_request_from_a_foreign_origin_is_refused_before_anything_is_done(string path)
+    {
+        await using var factory = new GatehouseFactory();
+        var client = factory.CreateClient();
+        await client.SignUpAndLogInAsync();
+        client.DefaultRequestHeaders.Remove("Origin");
+        client.DefaultRequestHeaders.Add("Origin", "https://evil.example");
+
+        var response = await client.PostAsJsonAsync(path, new { username = "john", newEmail = RecoveryApi.NewEmail(), currentPassword = TestApi.StrongPassword });
+
+        await response.ProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(0, await factory.QueryAsync(db => db.AccountTokens.CountAsync(t => t.Purpose == "change_email")));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_recovery_endpoints_and_their_problems()
+    {
+        await using var factory = new GatehouseFactory();
+
+        var paths = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+
+        foreach (var (path, success, problems) in new[]
+        {
+            ("/auth/password/forgot", "202", new[] { "400", "429", "503" }),
+            ("/auth/password/reset", "200", new[] { "400", "409", "429", "503" }),
+            ("/auth/email", "202", new[] { "400", "401", "409", "429", "503" }),
+            ("/auth/email/confirm", "200", new[] { "400", "409", "429", "503" }),
+        })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing from the OpenAPI document");
+            var responses = item.GetProperty("post").GetProperty("responses");
+            foreach (var status in problems.Prepend(success))
+            {
+                Assert.True(responses.TryGetProperty(status, out _), $"{path} does not list {status}");
+            }
+        }
     }
 }
