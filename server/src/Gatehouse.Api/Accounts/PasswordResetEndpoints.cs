@@ -63,8 +63,14 @@ public static class PasswordResetEndpoints
         {
             return limited;
         }
-        // Nothing above depended on the account; the lookup and the mail happen after the answer.
-        requests.Submit(new PasswordResetRequest(name, AuditClient.From(http)));
+        // Nothing above depended on the account; the lookup and the mail happen after the answer, once
+        // it is sent, so that not even the start of the work shares the time the caller measures.
+        var queued = new PasswordResetRequest(name, AuditClient.From(http));
+        http.Response.OnCompleted(() =>
+        {
+            requests.Submit(queued);
+            return Task.CompletedTask;
+        });
         return TypedResults.Accepted((string?)null, new MailSentResponse(true));
     }
 

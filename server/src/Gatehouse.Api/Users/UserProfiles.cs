@@ -9,11 +9,11 @@ namespace Gatehouse.Api.Users;
 public sealed record UserProfile(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// The profiles of users seen lately, so that <c>/auth/me</c> answers without a database read. Nothing
-/// in Gatehouse changes a username, email or creation time after sign-up, so an entry cannot go stale
-/// through the API; each lives <see cref="Ttl"/> all the same, so that an edit made in the database by
-/// hand shows within a minute, as a session's does (<see cref="SessionCache"/>). A feature that changes
-/// any of these must <see cref="Forget"/> the user here, and on the other instances.
+/// The profiles of users seen lately, so that <c>/auth/me</c> answers without a database read. Each
+/// lives <see cref="Ttl"/>, so that an edit made in the database by hand shows within a minute, as a
+/// session's does (<see cref="SessionCache"/>). A feature that changes a profile (a confirmed email
+/// change, a reset that verifies the address) must <see cref="Forget"/> the user here; the other
+/// instances, which nothing tells yet, show the change within <see cref="Ttl"/>.
 /// </summary>
 /// <remarks>
 /// Not in the access token: its payload is readable by whoever holds it and by every service that
