@@ -56,9 +56,16 @@ public static class PasswordResetEndpoints
             return Problems.Validation([AuthErrors.UsernameRequired]);
         }
         var name = request.Username.Trim();
+        var isEmail = name.Contains('@', StringComparison.Ordinal);
+        // Only the form is judged (a name or an address that could exist), never whether one does.
+        var errors = (isEmail ? EmailRules.Check(name) : UsernameRules.Check(name)).Select(e => e with { Field = "username" }).ToList();
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
         // Counted per name or address as typed, whether or not an account has it: a 429 for some names
         // only would reveal which exist. It bounds the mails one mailbox can be sent.
-        var key = name.Contains('@', StringComparison.Ordinal) ? "email:" + users.NormalizeEmail(name) : users.NormalizeName(name);
+        var key = isEmail ? "email:" + users.NormalizeEmail(name) : users.NormalizeName(name);
         if (await limits.TryAcquireForUserAsync(LimitedAction.PasswordForgot, key, http) is { } limited)
         {
             return limited;
