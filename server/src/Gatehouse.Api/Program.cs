@@ -22,6 +22,7 @@ builder.Services.AddUsers();
 builder.Services.AddKnownDevices();
 builder.Services.AddEmail();
 builder.Services.AddEmailVerification();
+builder.Services.AddAccountRecovery();
 builder.Services.AddSessions();
 builder.Services.AddGatehouseRedis();
 builder.Services.AddTokens();
@@ -49,6 +50,8 @@ app.UseAuthorization();
 
 app.MapAuth();
 app.MapEmailVerification();
+app.MapPasswordReset();
+app.MapEmailChange();
 app.MapSessions();
 app.MapJwks();
 app.MapGatehouseHealth();

@@ -48,5 +48,11 @@ public static class AuditEvents
     /// <summary>A verification link's token was presented: success, or the token's code.</summary>
     public const string EmailVerified = "email_verified";
 
+    // Account recovery (Accounts/): a reset asked for and done, an address change asked for and confirmed.
+    public const string PasswordResetRequested = "password_reset_requested";
+    public const string PasswordReset = "password_reset";
+    public const string EmailChangeRequested = "email_change_requested";
+    public const string EmailChanged = "email_changed";
+
     public const string Success = "success";
 }

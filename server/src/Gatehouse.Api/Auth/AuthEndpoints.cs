@@ -246,6 +246,7 @@ public static partial class AuthEndpoints
         BruteForceLimits limits,
         AuditLog audit,
         KnownDevices devices,
+        SecurityNotices notices,
         PasswordHashingLimit hashing,
         GatehouseDbContext db,
         HttpContext http)
@@ -307,6 +308,8 @@ public static partial class AuthEndpoints
         var thisDevice = await devices.FindAsync(http.Request, user.NormalizedUserName!);
         await devices.ForgetOthersAsync(userId, thisDevice?.Id);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
+        // The owner hears of it, at a verified address only (see SecurityNotices); saved with the audit row.
+        notices.PasswordChanged(user);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
         cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         return TypedResults.NoContent();

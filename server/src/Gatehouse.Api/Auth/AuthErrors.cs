@@ -28,6 +28,10 @@ public static class AuthErrors
     public static readonly AuthError TokenExpired = new("token_expired", "token", "This link has expired. Ask for a new one.");
     public static readonly AuthError TokenUsed = new("token_used", "token", "This link has already been used or replaced by a newer one. Ask for a new one if you still need it.");
 
+    // Changing the address (Accounts/EmailChangeEndpoints.cs).
+    public static readonly AuthError EmailUnchanged = new("email_unchanged", "newEmail", "That is already your address.");
+    public static readonly AuthError EmailChangeConflict = new("email_change_conflict", "", "The account changed while the address was being changed. Try the link again.");
+
     public static readonly AuthError CurrentPasswordRequired = new("current_password_required", "currentPassword", "Current password is required.");
     public static readonly AuthError CurrentPasswordIncorrect = new("current_password_incorrect", "currentPassword", "Current password is incorrect.");
     public static readonly AuthError PasswordChangeConflict = new("password_change_conflict", "", "The account changed while the password was being changed. Try again.");

@@ -10,11 +10,11 @@ public sealed record UserProfile(Guid UserId, string Username, string? Email, Da
 
 /// <summary>
 /// The profiles of users seen lately, so that <c>/auth/me</c> answers without a database read. Nothing
-/// in Gatehouse changes a username or creation time after sign-up; verifying the address Forgets the
-/// user here (Accounts/), on this instance only: there is no fan-out for profiles yet, so another
-/// instance may show the old state until its entry ends. Each lives <see cref="Ttl"/>, so that an edit
-/// made elsewhere (or by hand in the database) shows within a minute, as a session's does
-/// (<see cref="SessionCache"/>). A feature that changes any of these must <see cref="Forget"/> the user.
+/// in Gatehouse changes a username or creation time after sign-up. Each entry lives <see cref="Ttl"/>,
+/// so that an edit made elsewhere (or by hand in the database) shows within a minute, as a session's
+/// does (<see cref="SessionCache"/>). A feature that changes a profile (verifying the address, a
+/// confirmed email change, a reset that verifies the address) must <see cref="Forget"/> the user here;
+/// the other instances, which nothing tells yet, show the change within <see cref="Ttl"/>.
 /// </summary>
 /// <remarks>
 /// Not in the access token: its payload is readable by whoever holds it and by every service that
