@@ -1,3 +1,4 @@
+using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
@@ -46,6 +47,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapAuth();
+app.MapAuthConfig();
 app.MapSessions();
 app.MapJwks();
 app.MapGatehouseHealth();
