@@ -12,7 +12,8 @@ namespace Gatehouse.Api.Tests.Infrastructure;
 
 /// <summary>
 /// A real SMTP server on 127.0.0.1 (the SmtpServer package) that keeps every mail it receives over TCP,
-/// parsed with MimeKit. Point a factory at it with <see cref="GatehouseFactoryMailExtensions.WithSmtp"/>.
+/// parsed with MimeKit. Point a factory at it with <c>GatehouseFactory.WithSmtp</c>; the cross-instance suite
+/// shares this file (linked) and points its processes at it.
 /// Stop and start it again on the same port to play an SMTP outage. Recipients at
 /// <see cref="RefusedDomain"/> are refused for good (550), as a server refuses an unknown mailbox.
 /// </summary>
@@ -157,13 +158,4 @@ public sealed class SmtpSink : IAsyncDisposable
             return SmtpResponse.Ok;
         }
     }
-}
-
-public static class GatehouseFactoryMailExtensions
-{
-    /// <summary>Sends the factory's mails to <paramref name="sink"/>, over plain SMTP on loopback.</summary>
-    public static GatehouseFactory WithSmtp(this GatehouseFactory factory, SmtpSink sink) => factory
-        .With("Gatehouse:Email:Smtp:Host", "127.0.0.1")
-        .With("Gatehouse:Email:Smtp:Port", sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-        .With("Gatehouse:Email:Smtp:Security", "None");
 }
