@@ -156,6 +156,7 @@ start_api() { # label, then extra environment assignments
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
       Gatehouse__RateLimits__Register__PerIp=1000000000 Gatehouse__RateLimits__Register__PerUser=1000000000 \
+      Gatehouse__Email__Enabled=false \
       "$@" dotnet "$api_dll"
   ) >"$work/$label/api.log" 2>&1 &
   api_pid=$!

@@ -16,6 +16,10 @@
 #      same protected page on a second web server with GATEHOUSE_SESSION_CHECK=remote (the proxy asks
 #      the API every time)
 #   6. restarts to the API's first 200, idle and peak RSS of the API and the web server
+#   7. mail: the outbox's delivery rate, on an API instance of its own that sends to a local SMTP
+#      sink (bench/smtp-sink.cs, counting arrivals): MAILS rows are written straight into the outbox
+#      table, as the endpoints' transactions write them, and the sink times the first to the last
+#      arrival. (The other scenarios run with Gatehouse__Email__Enabled=false: no mail perturbs them.)
 # and runs the in-process BenchmarkDotNet suite (bench/Gatehouse.Benchmarks) with a short job.
 #
 # Every target is measured in ROUNDS rounds and reported as the median with its spread (lowest to
@@ -35,10 +39,11 @@
 #                 register with twice as many connections, so a request always waits at the API's
 #                 gate and a core never idles between hashes for want of one. Its default is the
 #                 API's default; try others to find the best sign-in rate
-#   ONLY=get,login,register,refresh,web,start,benchmarkdotnet   run only these parts, for a quick check:
+#   MAILS=1000    mails per round of the mail scenario
+#   ONLY=get,login,register,refresh,web,start,mail,benchmarkdotnet   run only these parts, for a quick check:
 #                 get (health / is-authenticated / me), login (with the pure hash rate), register,
 #                 refresh, web (public / protected / remote-check page; builds the web app), start (the
-#                 API's restarts), benchmarkdotnet. Default: all. A partial run writes its results to a
+#                 API's restarts), mail (the outbox to an SMTP sink), benchmarkdotnet. Default: all. A partial run writes its results to a
 #                 temporary folder unless OUT is given, so bench/results.md always holds a full run
 #                 e.g. ONLY=login,refresh DURATION=6 WARMUP=1 bench/run.sh
 #   OUT=bench     where results.md and results.svg go        SKIP_DOTNET_BENCHMARKS=1  skip BenchmarkDotNet
@@ -66,15 +71,17 @@ cores=$(nproc)
 # API, so requests queue in the API, not in wrk. Refresh: one connection per wrk thread, each its own chain.
 hash_concurrency=${HASH_CONCURRENCY:-$cores} # the API's default for Gatehouse:Passwords:MaxConcurrent
 refresh_connections=8
-parts=${ONLY:-get,login,register,refresh,web,start,benchmarkdotnet}
+mails=${MAILS:-1000}
+parts=${ONLY:-get,login,register,refresh,web,start,mail,benchmarkdotnet}
 for part in ${parts//,/ }; do
   case $part in
-    get | login | register | refresh | web | start | benchmarkdotnet) ;;
-    *) echo "bench/run.sh: ONLY: unknown part '$part' (get, login, register, refresh, web, start, benchmarkdotnet)" >&2; exit 2 ;;
+    get | login | register | refresh | web | start | mail | benchmarkdotnet) ;;
+    *) echo "bench/run.sh: ONLY: unknown part '$part' (get, login, register, refresh, web, start, mail, benchmarkdotnet)" >&2; exit 2 ;;
   esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: ROUNDS must be a positive number" >&2; exit 2; }
 [[ $hash_concurrency =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: HASH_CONCURRENCY must be a positive number" >&2; exit 2; }
+[[ $mails =~ ^[1-9][0-9]*$ ]] && [ "$mails" -ge 2 ] || { echo "bench/run.sh: MAILS must be a number of at least 2" >&2; exit 2; }
 wants() { [[ ",$parts," == *",$1,"* ]]; }
 [ -n "${SKIP_DOTNET_BENCHMARKS:-}" ] && parts=${parts//benchmarkdotnet/}
 # A partial run never overwrites bench/results.md, which holds the last full run.
@@ -91,7 +98,7 @@ log() { echo "== $*" >&2; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
 command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required"
 missing=()
-for tool in wrk curl openssl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in wrk curl openssl $(wants mail && [ "$database" = sqlite ] && echo sqlite3); do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 [ "$database" = postgres ] && ! postgres_bin >/dev/null && missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian's ${missing[*]}"
@@ -99,10 +106,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
-api_pid="" web_pid="" web_pids="" wrk_pid="" hash_pid=""
+api_pid="" web_pid="" web_pids="" wrk_pid="" hash_pid="" sink_pid=""
 cleanup() {
   trap - EXIT INT TERM
-  for pid in $wrk_pid $hash_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in $wrk_pid $hash_pid $sink_pid; do kill "$pid" 2>/dev/null || true; done
   stop_webs
   stop_api
   stop_services
@@ -137,7 +144,8 @@ reset_peak() { local pid; for pid in $(tree "$1"); do echo 5 >"/proc/$pid/clear_
 # --- The API, in Production: an ES256 key, Secure cookies, rate limits on but far beyond any load
 # here, so the limiters' real path runs and never refuses.
 api_port="" api_data=""
-api_env=()
+# Mail is off unless the mail scenario turns it on for its own instance: Production needs an SMTP server.
+api_env=() mail_env=(Gatehouse__Email__Enabled=false)
 # Polls <url> every 10 ms until its first 200 and sets start_ms to the milliseconds since <begin>
 # (date +%s%N); stops the run with the server's log if it exits, or after 30 s.
 start_ms=""
@@ -166,7 +174,7 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
       Gatehouse__RateLimits__Register__PerIp=1000000000 Gatehouse__RateLimits__Register__PerUser=1000000000 \
       Gatehouse__Passwords__MaxConcurrent="$hash_concurrency" \
-      "${api_env[@]}" dotnet "$api_dll"
+      "${api_env[@]}" "${mail_env[@]}" dotnet "$api_dll"
   ) >>"$work/api.log" 2>&1 &
   api_pid=$!
   wait_ready "the API" "http://127.0.0.1:$api_port/health/ready" "$api_pid" "$work/api.log" "$begin"
@@ -272,6 +280,59 @@ refresh() {
   scenario refresh "POST /auth/refresh" api refresh "$refresh_connections" "$refresh_connections" "$work/refresh-tokens" ""
   warmup=$saved
 }
+# The outbox's delivery rate: bench/smtp-sink.cs listens, MAILS rows go into the outbox in one
+# statement (the API's sender finds them at its next poll), and the sink times first to last arrival.
+# The rows are what MailOutbox.Enqueue writes: a verification mail's subject, text and HTML parts.
+mail_text="Confirm that this address is yours to finish setting up your account.
+
+Verify your email address:
+http://localhost:3000/auth/verify-email?token=Q2hhbmdlIHRoaXMgdG9rZW4gaW4gYSByZWFsIG1haWw
+
+If you did not sign up, ignore this mail.
+
+— Gatehouse"
+mail_html="<!doctype html><html><head><meta charset=\"utf-8\"><title>Gatehouse: Verify your email address</title></head><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1f2328;max-width:36rem;margin:0 auto;padding:1.5rem\"><p style=\"font-weight:600;font-size:1.1rem\">Gatehouse</p><p>Confirm that this address is yours to finish setting up your account.</p><p><a href=\"http://localhost:3000/auth/verify-email?token=Q2hhbmdlIHRoaXMgdG9rZW4gaW4gYSByZWFsIG1haWw\" style=\"display:inline-block;background:#1f6feb;color:#fff;padding:.6rem 1rem;border-radius:6px;text-decoration:none\">Verify your email address</a></p><p style=\"font-size:.9rem;color:#57606a\">Or open this address: <br>http://localhost:3000/auth/verify-email?token=Q2hhbmdlIHRoaXMgdG9rZW4gaW4gYSByZWFsIG1haWw</p><p style=\"font-size:.9rem;color:#57606a\">If you did not sign up, ignore this mail.</p></body></html>"
+enqueue_mails() { # count
+  local text=${mail_text//\'/\'\'} html=${mail_html//\'/\'\'}
+  if [ "$database" = postgres ]; then
+    postgres_psql -d gatehouse -v ON_ERROR_STOP=1 -q -c "INSERT INTO \"Outbox\" (\"Id\", \"Kind\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"CreatedAt\", \"NextAttemptAt\", \"Attempts\")
+      SELECT gen_random_uuid(), 'verify_email', 'bench-' || i || '@example.com', 'Gatehouse: Verify your email address', '$text', '$html', now(), now(), 0
+      FROM generate_series(1, $1) AS i" >&2
+  else
+    # EF Core's SQLite layout: a Guid as upper-case text, a DateTime as 'yyyy-MM-dd HH:mm:ss.fff'.
+    sqlite3 "$api_data/gatehouse.db" ".timeout 30000" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+      INSERT INTO Outbox (Id, Kind, \"To\", Subject, TextBody, HtmlBody, CreatedAt, NextAttemptAt, Attempts)
+      SELECT upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+        'verify_email', 'bench-' || i || '@example.com', 'Gatehouse: Verify your email address', '$text', '$html',
+        strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now'), 0
+      FROM n" >&2
+  fi
+}
+mail_round() {
+  log "outbox to a local SMTP sink (bench/smtp-sink.cs), round $round: $mails mails"
+  dotnet run --no-build -c Release bench/smtp-sink.cs -- "$mail_port" "$mails" 120 >"$work/mail.out" 2>&1 &
+  sink_pid=$!
+  local listening=""
+  for _ in $(seq 1 500); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$mail_port") 2>/dev/null; then listening=1; break; fi
+    kill -0 "$sink_pid" 2>/dev/null || break
+    sleep 0.02
+  done
+  [ -n "$listening" ] || { cat "$work/mail.out" >&2; die "the SMTP sink did not start"; }
+  local api0 api1 result count seconds
+  reset_peak "$api_pid"
+  api0=$(cpu_ticks "$api_pid")
+  enqueue_mails "$mails"
+  wait "$sink_pid" || { cat "$work/mail.out" >&2; tail -n 20 "$work/api.log" >&2; die "the outbox did not deliver $mails mails within 120 s"; }
+  sink_pid=""
+  api1=$(cpu_ticks "$api_pid")
+  result=$(grep '^MAIL ' "$work/mail.out") || { cat "$work/mail.out" >&2; die "bench/smtp-sink.cs printed no result"; }
+  echo "   $result" >&2
+  read -r count seconds _ < <(sed -E 's/[a-z_]+=//g; s/^MAIL //' <<<"$result")
+  # As a wrk row: the mails over the first-to-last seconds, one SMTP connection, the API's CPU.
+  row mail "$round" "Outbox → local SMTP sink (mails delivered)" mail 1 "$count" 0 "$seconds" 0 0 \
+    "$((api1 - api0))" 0 "$(rss_kib "$api_pid" VmHWM)" 0 "mails=$count"
+}
 step() { # one scenario of a round, by id
   case $1 in
     health) scenario health "GET /health (no cookie)" api get 2 "$connections" "" /health ;;
@@ -281,6 +342,7 @@ step() { # one scenario of a round, by id
     pure_hash) pure_hash ;;
     register) scenario register "POST /auth/register" api register "$hash_concurrency" "$((2 * hash_concurrency))" "" "" ;;
     refresh) refresh ;;
+    mail) mail_round ;;
     public_page) web_pid=$web_local_pid web_port=$web_local_port
       scenario public_page "GET / (public page, signed out)" web get 2 "$connections" "" / ;;
     protected_page) web_pid=$web_local_pid web_port=$web_local_port
@@ -324,6 +386,10 @@ fi
 if wants login || wants register; then
   log "building bench/hash-cost.cs"
   flock -o "$build_lock" dotnet build bench/hash-cost.cs -c Release -v quiet -nologo --disable-build-servers >&2
+fi
+if wants mail; then
+  log "building bench/smtp-sink.cs"
+  flock -o "$build_lock" dotnet build bench/smtp-sink.cs -c Release -v quiet -nologo --disable-build-servers >&2
 fi
 
 : >"$work/scenarios.tsv"
@@ -384,6 +450,17 @@ if wants web; then
   stop_webs
 fi
 stop_api
+
+# 7. Mail: an instance of its own that sends to the sink's port (plain SMTP on loopback, as to a
+# local relay); no other scenario runs meanwhile.
+if wants mail; then
+  mail_port=$(free_port) || die "no free port"
+  mail_env=(Gatehouse__Email__Smtp__Host=127.0.0.1 Gatehouse__Email__Smtp__Port="$mail_port" Gatehouse__Email__Smtp__Security=None)
+  start_api
+  rounds mail
+  stop_api
+  fact mails "$mails"
+fi
 
 # The in-process BenchmarkDotNet suite, if present (bench/Gatehouse.Benchmarks).
 bdn_csv=""

@@ -49,6 +49,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapAuth();
+app.MapAuthConfig();
 app.MapEmailVerification();
 app.MapPasswordReset();
 app.MapEmailChange();

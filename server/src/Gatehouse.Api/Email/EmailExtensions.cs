@@ -1,4 +1,5 @@
 using Gatehouse.Api.Accounts;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Email;
@@ -8,7 +9,9 @@ public static class EmailExtensions
     /// <summary>Mail: settings, the outbox, its sender, and the one-time tokens mails carry.</summary>
     public static IServiceCollection AddEmail(this IServiceCollection services)
     {
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<EmailOptions>, EmailDevelopmentDefaults>();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
         services.AddOptions<PublicWebSettings>()
             .Configure<IConfiguration>((options, configuration) => options.Url = configuration[PublicWebSettings.Key] ?? PublicWebSettings.Default)
             .ValidateOnStart();
@@ -16,6 +19,8 @@ public static class EmailExtensions
 
         services.AddSingleton<MailComposer>();
         services.AddSingleton<OutboxSignal>();
+        // Picked up by both database providers' contexts (Data/DataExtensions.cs).
+        services.AddSingleton<IInterceptor, OutboxWakeInterceptor>();
         services.AddScoped<MailOutbox>();
         services.AddScoped<AccountTokens>();
         services.AddSingleton<OutboxSender>();

@@ -4,13 +4,11 @@ namespace Gatehouse.Api.Email;
 
 /// <summary>
 /// Puts mails in the outbox: a row staged in the request's unit of work, committed with the change
-/// that caused it. The sender is woken as soon as the context saves, and polls besides, so a mail
-/// saved inside a longer transaction goes out at the latest one poll interval after its commit.
+/// that caused it. The sender is woken as soon as that commit happens (<see cref="OutboxWakeInterceptor"/>),
+/// whether by <c>SaveChanges</c> alone or by the caller's transaction, and polls besides.
 /// </summary>
-public sealed class MailOutbox(GatehouseDbContext db, OutboxSignal signal, TimeProvider time)
+public sealed class MailOutbox(GatehouseDbContext db, TimeProvider time)
 {
-    private bool _listening;
-
     public void Enqueue(OutgoingMail mail)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -25,11 +23,6 @@ public sealed class MailOutbox(GatehouseDbContext db, OutboxSignal signal, TimeP
             CreatedAt = now,
             NextAttemptAt = now,
         });
-        if (!_listening)
-        {
-            _listening = true;
-            db.SavedChanges += (_, _) => signal.Wake();
-        }
     }
 }
 

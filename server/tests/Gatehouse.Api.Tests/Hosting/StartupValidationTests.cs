@@ -29,6 +29,7 @@ public sealed class StartupValidationTests
     [InlineData("Gatehouse__Passwords__Iterations", "1", "OWASP's minimum")]
     [InlineData("Database__Provider", "mysql", "Use sqlite (default) or postgres")]
     [InlineData("Gatehouse__Audit__RetainFor", "00:10:00", "Gatehouse:Audit:RetainFor")]
+    [InlineData("Gatehouse__Email__Smtp__Security", "Sideways", "use Auto (default: STARTTLS when offered), None")]
     [InlineData("Database__Provider", "postgres", "ConnectionStrings:Default is empty")]
     public async Task An_invalid_setting_stops_startup_with_a_fix(string key, string value, string message)
     {
@@ -62,6 +63,18 @@ public sealed class StartupValidationTests
         Assert.Contains("No token signing key is configured", output, StringComparison.Ordinal);
         Assert.Contains("SigningKeyPath", output, StringComparison.Ordinal);
         Assert.Contains("Gatehouse:Tokens:KeyPassphrase", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outside_development_a_missing_smtp_server_stops_startup_with_a_fix()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+        var output = await StartupFailureAsync("Production", new() { ["Gatehouse__Tokens__SigningKey"] = key.ExportPkcs8PrivateKeyPem() });
+
+        Assert.Contains("Gatehouse:Email:Smtp:Host is not set", output, StringComparison.Ordinal);
+        Assert.Contains("Gatehouse__Email__Smtp__Host", output, StringComparison.Ordinal);
+        Assert.Contains("Gatehouse__Email__Enabled=false", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,12 @@ public class GatehouseFactory : WebApplicationFactory<Program>
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             _settings["Gatehouse:Tokens:SigningKey"] = key.ExportPkcs8PrivateKeyPem();
         }
+        // Outside Development an SMTP server is required; a test that sends mail points it at a
+        // SmtpSink (WithSmtp), and one that checks the requirement sets the host to null first.
+        if (environment != "Development" && !_settings.ContainsKey("Gatehouse:Email:Smtp:Host"))
+        {
+            _settings["Gatehouse:Email:Smtp:Host"] = "127.0.0.1";
+        }
         return this;
     }
 

@@ -12,8 +12,10 @@ namespace Gatehouse.Api.Tests.Infrastructure;
 
 /// <summary>
 /// A real SMTP server on 127.0.0.1 (the SmtpServer package) that keeps every mail it receives over TCP,
-/// parsed with MimeKit. Point a factory at it with <see cref="GatehouseFactoryMailExtensions.WithSmtp"/>.
-/// Stop and start it again on the same port to play an SMTP outage.
+/// parsed with MimeKit. Point a factory at it with <c>GatehouseFactory.WithSmtp</c>; the cross-instance suite
+/// shares this file (linked) and points its processes at it.
+/// Stop and start it again on the same port to play an SMTP outage. Recipients at
+/// <see cref="RefusedDomain"/> are refused for good (550), as a server refuses an unknown mailbox.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -21,6 +23,9 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly SemaphoreSlim _arrived = new(0);
     private CancellationTokenSource? _stop;
     private Task? _running;
+
+    /// <summary>Mail to any address at this domain is refused at RCPT TO with 550.</summary>
+    public const string RefusedDomain = "refused.example";
 
     private SmtpSink(int port) => Port = port;
 
@@ -45,6 +50,7 @@ public sealed class SmtpSink : IAsyncDisposable
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
+        services.Add(new RefuseDomain());
         _stop = new CancellationTokenSource();
         var server = new SmtpServer.SmtpServer(options, services);
         _running = server.StartAsync(_stop.Token);
@@ -130,6 +136,12 @@ public sealed class SmtpSink : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private sealed class RefuseDomain : MailboxFilter
+    {
+        public override Task<bool> CanDeliverToAsync(ISessionContext context, SmtpServer.Mail.IMailbox to, SmtpServer.Mail.IMailbox from, CancellationToken cancellationToken) =>
+            Task.FromResult(!string.Equals(to.Host, RefusedDomain, StringComparison.OrdinalIgnoreCase));
+    }
+
     private sealed class Store(SmtpSink sink) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
@@ -146,13 +158,4 @@ public sealed class SmtpSink : IAsyncDisposable
             return SmtpResponse.Ok;
         }
     }
-}
-
-public static class GatehouseFactoryMailExtensions
-{
-    /// <summary>Sends the factory's mails to <paramref name="sink"/>, over plain SMTP on loopback.</summary>
-    public static GatehouseFactory WithSmtp(this GatehouseFactory factory, SmtpSink sink) => factory
-        .With("Gatehouse:Email:Smtp:Host", "127.0.0.1")
-        .With("Gatehouse:Email:Smtp:Port", sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-        .With("Gatehouse:Email:Smtp:Security", "None");
 }

@@ -114,6 +114,8 @@ public sealed class LogForgingTests : IDisposable
         {
             using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
             settings["Gatehouse__Tokens__SigningKey"] = key.ExportPkcs8PrivateKeyPem();
+            // Production needs an SMTP server or mail turned off; this test sends none.
+            settings["Gatehouse__Email__Enabled"] = "false";
         }
         await using var api = ApiProcess.Start(_directory, settings);
         Assert.True(await api.WaitUntilServingAsync($"{url}/health", TimeSpan.FromSeconds(30)), api.Output);

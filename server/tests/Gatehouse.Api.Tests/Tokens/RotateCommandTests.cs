@@ -90,6 +90,8 @@ public sealed class RotateCommandTests : IDisposable
             ["Gatehouse__Data__Directory"] = _directory,
             ["Gatehouse__Tokens__KeyPassphrase"] = Passphrase,
             ["PORT"] = Port(),
+            // Production needs an SMTP server or mail turned off; these tests send none.
+            ["Gatehouse__Email__Enabled"] = "false",
         };
         if (!migrated)
         {

@@ -10,7 +10,8 @@ namespace Gatehouse.Cluster.Tests.Infrastructure;
 
 /// <summary>
 /// Gatehouse as issue 5 deploys it: two API processes (A and B) in Production on one PostgreSQL
-/// database and one Redis, and nginx balancing round-robin between them. One per suite; the tests
+/// database and one Redis, and nginx balancing round-robin between them; both send their mail to one
+/// SMTP server in the test process (<see cref="Mail"/>). One per suite; the tests
 /// run one after another, and a test that kills an instance or stops the database restores it.
 /// </summary>
 public sealed class GatehouseCluster : IAsyncLifetime
@@ -60,6 +61,12 @@ public sealed class GatehouseCluster : IAsyncLifetime
 
     public Nginx Nginx { get; private set; } = null!;
 
+    /// <summary>The SMTP server every instance sends to: what reached it, reached the user.</summary>
+    public SmtpSink Mail { get; private set; } = null!;
+
+    /// <summary>The cluster's own database, for tests that look at or write rows directly.</summary>
+    public string ConnectionString => _connectionString;
+
     /// <summary>The balancer's address: what a browser would call.</summary>
     public Uri ViaNginx => Nginx.BaseUri;
 
@@ -82,6 +89,7 @@ public sealed class GatehouseCluster : IAsyncLifetime
             }
             _connectionString = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = _database }.ConnectionString;
 
+            Mail = await SmtpSink.StartAsync();
             // One after the other: the first applies the migrations, the second finds them done.
             A = await StartInstanceAsync("a", ApiProcess.FreePort());
             B = await StartInstanceAsync("b", ApiProcess.FreePort());
@@ -126,6 +134,12 @@ public sealed class GatehouseCluster : IAsyncLifetime
         ["Gatehouse__Tokens__KeyRefreshInterval"] = "00:00:01",
         ["Gatehouse__Tokens__KeyActivationDelay"] = $"00:00:{(int)KeyActivationDelay.TotalSeconds:D2}",
         ["Gatehouse__Tokens__KeyPassphrase"] = _keyPassphrase,
+        // Production needs an SMTP server: the sink, in plain SMTP on loopback. Each instance polls
+        // often, so both are at work whenever there is mail, and every race for a row is run.
+        ["Gatehouse__Email__Smtp__Host"] = "127.0.0.1",
+        ["Gatehouse__Email__Smtp__Port"] = Mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Gatehouse__Email__Smtp__Security"] = "None",
+        ["Gatehouse__Email__PollInterval"] = "00:00:00.1",
     };
 
     /// <summary>Runs the API's command-line mode (e.g. --rotate-signing-key) against the cluster's database, to its end.</summary>
@@ -167,6 +181,10 @@ public sealed class GatehouseCluster : IAsyncLifetime
         }
         finally
         {
+            if (Mail is not null)
+            {
+                await Mail.DisposeAsync();
+            }
             await DropDatabaseAsync();
             if (Directory.Exists(_root))
             {
