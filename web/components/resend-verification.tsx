@@ -22,7 +22,8 @@ export function ResendVerification({ username, label = 'Send a new link', classN
     startTransition(async () => {
       setSent(null);
       setError(null);
-      const result = await postJson(base, '/auth/email/verification', username === undefined ? undefined : { username });
+      // Signed in, the API ignores the body and mails the account's own address.
+      const result = await postJson(base, '/auth/email/verification', username === undefined ? {} : { username });
       if (!result.ok) {
         setError(mailProblemMessage(result.problem) ?? result.problem.message);
         return;

@@ -23,8 +23,8 @@ export function LogInForm({ next, notice, emailEnabled }: { next: string | null;
   // The name the API refused as unverified, for the "Send a new link" button; null otherwise.
   const [unverified, setUnverified] = useState<string | null>(null);
   const { outcome, busy, retry, formProps } = useFormSubmit({
-    // What the API would answer, one round trip later, naming the field as it is labelled here.
-    required: { username: 'Username or email is required.', password: 'Password is required.' },
+    // In the API's words: it would answer the same, one round trip later.
+    required: { username: 'Username is required.', password: 'Password is required.' },
     submit: async (data) => {
       const username = String(data.get('username'));
       setUnverified(null);
