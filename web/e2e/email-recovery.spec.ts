@@ -1,7 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
-import { accessCookie, expect, logIn, logInOn, newAccount, test } from './support/fixtures';
+import { accessCookie, expect, logIn, logInOn, newAccount, register, test } from './support/fixtures';
 import { waitForMail } from './support/mail';
 import type { Mail } from './support/mail';
+import { startOwnStack } from './support/servers';
+import type { OwnStack } from './support/servers';
 
 // The mails come over real SMTP from the API's outbox to the mail catcher (support/mail.ts).
 
@@ -157,6 +159,36 @@ test.describe('account recovery by email', () => {
     await other.close();
   });
 
+  test('changing the address: a link goes to the new one, and the address changes only when its button is pressed', async ({ context, account }) => {
+    const page = await logInOn(context, account);
+    await page.getByRole('link', { name: 'Change email address' }).click();
+    await expect(page).toHaveURL(/\/dashboard\/email$/);
+    await expect(page.getByRole('main')).toContainText(`Your address is ${account.email!} (not verified yet).`);
+
+    const newEmail = `moved-${account.username}@example.com`;
+    await page.getByLabel('New email address').fill(newEmail);
+    await page.getByLabel('Current password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Send confirmation link' }).click();
+    await expect(page.getByLabel('Current password')).toHaveAccessibleDescription(/incorrect/);
+    await expect(page.getByLabel('Current password')).toBeFocused();
+
+    await page.getByLabel('Current password').fill(account.password);
+    await page.getByRole('button', { name: 'Send confirmation link' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toHaveText(`We sent a link to ${newEmail}. Open it to confirm the change; until then your address stays as it is.`);
+    await expect(page.getByLabel('Current password')).toHaveValue('');
+
+    const link = linkIn(await waitForMail(newEmail, { subject: /^Confirm your new address/ }), '/auth/confirm-email');
+    await page.reload();
+    await expect(page.getByRole('main')).toContainText(`Your address is ${account.email!}`);
+
+    await page.goto(link);
+    await expect(page).toHaveTitle('Confirm email · Gatehouse');
+    await pressUntil(page.getByRole('button', { name: 'Confirm my new email' }), page.getByRole('heading', { name: 'Email changed' }));
+    await expect(page.getByRole('main').getByRole('status')).toHaveText(`Your account's address is now ${newEmail}.`);
+    await page.goto('/dashboard/email');
+    await expect(page.getByRole('main')).toContainText(`Your address is ${newEmail} (verified).`);
+  });
+
   test('a broken link says so at once and offers a way to a new one', async ({ page }) => {
     await page.goto('/auth/reset-password?token=cut');
     await expect(page.getByRole('main').getByRole('alert')).toHaveText(/password reset link is not valid/);
@@ -166,5 +198,85 @@ test.describe('account recovery by email', () => {
     await page.goto('/auth/verify-email?token=cut');
     await expect(page.getByRole('main').getByRole('alert')).toHaveText(/verification link is not valid/);
     await expect(page.getByRole('button', { name: 'Send a new link' })).toBeVisible();
+  });
+});
+
+test.describe('with RequireVerifiedEmail on', () => {
+  // An API of this block's own: the shared one lets unverified addresses sign in.
+  test.describe.configure({ mode: 'serial', timeout: 90_000 });
+  let stack: OwnStack | undefined;
+  test.beforeAll(async ({}, testInfo) => {
+    test.setTimeout(120_000); // two servers to start on a busy machine
+    stack = await startOwnStack({ direct: testInfo.project.name === 'direct', apiSettings: { Gatehouse__Accounts__RequireVerifiedEmail: 'true' } });
+  });
+  test.afterAll(async () => stack?.stop());
+
+  test('sign-up says "check your mail" and signs nobody in; log-in before verifying offers a new link, which lets the account in', async ({ page, context }) => {
+    const account = newAccount();
+    await page.goto(`${stack!.url}/auth/sign-up`);
+    await page.getByLabel('Username').fill(account.username);
+    await page.getByLabel(/^Email/).fill(account.email);
+    await page.getByLabel('Password').fill(account.password);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect(page.getByRole('heading', { name: 'Check your mail' })).toBeFocused({ timeout: 20_000 });
+    await expect(page.getByRole('main').getByRole('status')).toContainText(account.email);
+    expect(await accessCookie(context)).toBeUndefined();
+    const first = await waitForMail(account.email, { subject: VERIFY_SUBJECT });
+
+    await page.getByRole('link', { name: 'Log in' }).click();
+    await logIn(page, account);
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/not verified yet/);
+    expect(await accessCookie(context)).toBeUndefined();
+    await page.getByRole('button', { name: 'Send a new link' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toHaveText(/new link is on its way/);
+
+    const second = await waitForMail(account.email, { subject: VERIFY_SUBJECT, after: first });
+    await page.goto(`${stack!.url}${linkIn(second, '/auth/verify-email')}`);
+    await pressUntil(page.getByRole('button', { name: 'Verify my email' }), page.getByRole('heading', { name: 'Email verified' }));
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await expect(page).toHaveURL(/\/auth\/log-in\?next=%2Fdashboard$/);
+    await logIn(page, account);
+    await expect(page.getByTestId('username')).toHaveText(account.username);
+  });
+});
+
+test.describe('with mail switched off', () => {
+  test.describe.configure({ mode: 'serial', timeout: 90_000 });
+  let stack: OwnStack | undefined;
+  test.beforeAll(async ({}, testInfo) => {
+    test.setTimeout(120_000);
+    stack = await startOwnStack({
+      direct: testInfo.project.name === 'direct',
+      apiSettings: { Gatehouse__Email__Enabled: 'false', Gatehouse__Accounts__RequireEmail: 'false' },
+    });
+  });
+  test.afterAll(async () => stack?.stop());
+
+  test('no page offers a mail: no "Forgot password?", no banner, no email page in the menu; the address is optional', async ({ page, playwright }) => {
+    await page.goto(`${stack!.url}/auth/sign-up`);
+    await expect(page.getByLabel('Email (optional)')).toBeVisible();
+    await page.goto(`${stack!.url}/auth/log-in`);
+    await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Forgot password?' })).toHaveCount(0);
+    await page.goto(`${stack!.url}/auth/forgot-password`);
+    await expect(page.getByRole('main')).toContainText('does not send mail');
+    await expect(page.getByRole('button', { name: 'Send reset link' })).toHaveCount(0);
+
+    // An account with an address it never verified: still no banner, no link to change it.
+    const account = newAccount();
+    await register(playwright, account, stack!.apiUrl);
+    await page.goto(`${stack!.url}/auth/log-in`);
+    await logIn(page, account);
+    await expect(page.getByTestId('username')).toHaveText(account.username);
+    await expect(page.getByRole('link', { name: 'Change email address' })).toHaveCount(0);
+    await expect(banner(page)).toHaveCount(0);
+    // The account menu lists its pages, but not the email page.
+    const menu = page.getByRole('banner').getByRole('button', { name: /^Account/ });
+    const accountLinks = page.getByRole('navigation', { name: 'Account' });
+    await expect(async () => {
+      if ((await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+      await expect(accountLinks.getByRole('link', { name: 'Password' })).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 10_000 });
+    await expect(accountLinks.getByRole('link', { name: 'Email address' })).toHaveCount(0);
   });
 });
