@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs Gatehouse on this machine: the API on http://127.0.0.1:3001 (Development, SQLite in
 # server/data, demo user john / password123) and the production web build on
-# http://localhost:3000 (http://127.0.0.1:3000 works too). Installs what is missing (NuGet and npm
-# packages), builds, and stops both servers on Ctrl-C or SIGTERM. Works in the background without
-# a terminal. A port already taken stops it before anything is built.
+# http://localhost:3000 (http://127.0.0.1:3000 works too), and a mail catcher that shows every mail
+# the API sends on http://localhost:3025 (SMTP on 127.0.0.1:2525). Installs what is missing (NuGet
+# and npm packages), builds, and stops every server it started on Ctrl-C or SIGTERM. Works in the
+# background without a terminal. A port already taken stops it before anything is built.
 #
 #   ./run.sh --no-build        start what was built last (the e2e suite and quick restarts)
 #   ./run.sh --scale [N]       the production shape on one machine instead: throwaway PostgreSQL and
@@ -13,6 +14,10 @@
 #   PORT=3001                  the API's port (the original design's variable)
 #   WEB_PORT=3000              the web server's port
 #   NEXT_PUBLIC_BACKEND_URL    set to http://localhost:3001 for direct mode (browser → API with CORS)
+#   MAIL_PORT=3025             the mail catcher's page
+#   SMTP_PORT=2525             the mail catcher's SMTP port
+#   Gatehouse__Email__Smtp__Host (and __Port, __Security, __Username, __Password)
+#                              send mail to that SMTP server instead; no catcher is started
 set -euo pipefail
 cd "$(dirname "$0")"
 exec </dev/null
@@ -34,6 +39,20 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 api_port=${PORT:-3001}
 web_port=${WEB_PORT:-3000}
+mail_port=${MAIL_PORT:-3025}
+smtp_port=${SMTP_PORT:-2525}
+
+# The mail catcher, unless mail goes elsewhere: an SMTP server named in the environment or in the
+# API's .env (which run.sh's own settings would otherwise override), or mail turned off.
+catcher=1 mail_elsewhere=""
+if [ -n "${Gatehouse__Email__Smtp__Host:-}" ]; then
+  catcher=0 mail_elsewhere="sent to $Gatehouse__Email__Smtp__Host:${Gatehouse__Email__Smtp__Port:-587} (Gatehouse__Email__Smtp__Host is set; no mail catcher)"
+elif [ -f server/src/Gatehouse.Api/.env ] &&
+  grep -Eq '^[[:space:]]*(export[[:space:]]+)?Gatehouse__Email__Smtp__Host[[:space:]]*=[[:space:]]*[^[:space:]#]' server/src/Gatehouse.Api/.env; then
+  catcher=0 mail_elsewhere="sent to the SMTP server in server/src/Gatehouse.Api/.env (no mail catcher)"
+elif [ "$(printf %s "${Gatehouse__Email__Enabled:-}" | tr '[:upper:]' '[:lower:]')" = false ]; then
+  catcher=0 mail_elsewhere="off (Gatehouse__Email__Enabled=false)"
+fi
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
@@ -44,10 +63,10 @@ node -e '
   process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1);' ||
   die "Node.js $(node --version) is too old or in between; the web app needs 20.19+ (within 20.x) or 22.12+"
 command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
-# Both ports are checked before anything is built: a taken port found after a two-minute build,
+# Every port is checked before anything is built: a taken port found after a two-minute build,
 # or after the banner, is a newcomer's first hour lost. Binding is the test (not connecting), since
 # the servers bind 127.0.0.1 and anything on that port or on 0.0.0.0 stops them.
-port_in_use() { # port: prints a free port near it when it is taken
+port_in_use() { # port other-ports...: prints a free port near it, none of the others, when it is taken
   node -e '
     const net = require("node:net");
     const bind = (port) => new Promise((ok) => {
@@ -55,25 +74,33 @@ port_in_use() { # port: prints a free port near it when it is taken
       server.listen(port, "127.0.0.1", () => server.close(() => ok(true)));
     });
     (async () => {
-      const port = Number(process.argv[1]);
+      const [port, ...others] = process.argv.slice(1).map(Number);
       if (await bind(port)) process.exit(1);
       for (let next = port + 1; next < port + 100 && next < 65536; next++) {
-        if (next !== Number(process.argv[2]) && (await bind(next))) { process.stdout.write(String(next)); break; }
+        if (!others.includes(next) && (await bind(next))) { process.stdout.write(String(next)); break; }
       }
-    })();' "$1" "$2"
+    })();' "$@"
 }
-for variable in PORT WEB_PORT; do
+port_variables=(PORT WEB_PORT) ports=("$api_port" "$web_port") port_names=("the API" "the web app")
+if [ "$catcher" -eq 1 ]; then
+  port_variables+=(MAIL_PORT SMTP_PORT) ports+=("$mail_port" "$smtp_port") port_names+=("the mail catcher's page" "the mail catcher's SMTP")
+fi
+for variable in "${port_variables[@]}"; do
   value=${!variable:-}
   [ -z "$value" ] || [[ "$value" =~ ^[1-9][0-9]{0,4}$ && "$value" -le 65535 ]] || die "$variable is '$value'; use a port number from 1 to 65535"
 done
-[ "$api_port" != "$web_port" ] || die "PORT and WEB_PORT are both $api_port; give the API and the web app a port each"
+for i in "${!ports[@]}"; do
+  for j in "${!ports[@]}"; do
+    [ "$i" -ge "$j" ] || [ "${ports[$i]}" != "${ports[$j]}" ] ||
+      die "${port_variables[$i]} and ${port_variables[$j]} are both ${ports[$i]}; give ${port_names[$i]} and ${port_names[$j]} a port each"
+  done
+done
 taken=0
-if free=$(port_in_use "$api_port" "$web_port"); then
-  echo "run.sh: port $api_port (the API) is already in use; stop what uses it or choose another: PORT=${free:-3101} ./run.sh" >&2; taken=1
-fi
-if free=$(port_in_use "$web_port" "$api_port"); then
-  echo "run.sh: port $web_port (the web app) is already in use; stop what uses it or choose another: WEB_PORT=${free:-3100} ./run.sh" >&2; taken=1
-fi
+for i in "${!ports[@]}"; do
+  if free=$(port_in_use "${ports[@]:$i:1}" "${ports[@]}"); then
+    echo "run.sh: port ${ports[$i]} (${port_names[$i]}) is already in use; stop what uses it or choose another: ${port_variables[$i]}=${free:-$((ports[i] + 100))} ./run.sh" >&2; taken=1
+  fi
+done
 [ "$taken" -eq 0 ] || exit 1
 
 if [ "$instances" -gt 0 ]; then
@@ -90,11 +117,16 @@ quietly() { # what command...
   echo failed; cat "$log" >&2; rm -f "$log"
   die "$what failed (its output is above)"
 }
+catcher_dll=server/tools/Gatehouse.MailCatcher/bin/Release/net10.0/Gatehouse.MailCatcher.dll
 if [ "$build" -eq 0 ]; then
-  [ -f server/src/Gatehouse.Api/bin/Release/net10.0/Gatehouse.Api.dll ] && [ -f web/.next/BUILD_ID ] ||
+  [ -f server/src/Gatehouse.Api/bin/Release/net10.0/Gatehouse.Api.dll ] && [ -f web/.next/BUILD_ID ] &&
+    { [ "$catcher" -eq 0 ] || [ -f "$catcher_dll" ]; } ||
     die "--no-build: nothing is built yet; run ./run.sh once without it"
 else
   quietly "building the API" dotnet build server/src/Gatehouse.Api -c Release -v quiet -nologo
+  if [ "$catcher" -eq 1 ]; then
+    quietly "building the mail catcher" dotnet build server/tools/Gatehouse.MailCatcher -c Release -v quiet -nologo
+  fi
   # npm ci only when the lockfile changed since the last install.
   if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
     quietly "installing the web app's packages (npm ci)" bash -c 'cd web && npm ci --no-audit --no-fund'
@@ -192,19 +224,34 @@ EOF
 trusted_proxies="" web_forwarded=drop
 if [ "$instances" -gt 0 ]; then trusted_proxies="127.0.0.1,::1" web_forwarded=pass; fi
 
+# Every API instance sends its mail to the catcher, in plain SMTP over loopback.
+mail_settings=()
+if [ "$catcher" -eq 1 ]; then
+  mail_settings=(Gatehouse__Email__Smtp__Host=127.0.0.1 Gatehouse__Email__Smtp__Port="$smtp_port" Gatehouse__Email__Smtp__Security=None)
+fi
+
+start_catcher() {
+  # Its own banner (stdout) would repeat ours; its errors (stderr) still show.
+  dotnet "$catcher_dll" --smtp-port "$smtp_port" --http-port "$mail_port" >/dev/null &
+  pids+=($!)
+  wait_for "mail catcher" "http://127.0.0.1:$mail_port/health" "$!"
+}
+
 start_api() { # port [VAR=value...]
   local port=$1; shift
   (
     cd server/src/Gatehouse.Api
     # In direct mode the browser calls the API from the web origin, which CORS must allow.
     # The web app's proxy refreshes sessions on page loads, so it must be sent the refresh cookie (Path=/).
+    # Mails link to the web app at the address the banner prints.
     export FRONTEND_URL="${FRONTEND_URL:-$frontend_default}" \
       ASPNETCORE_ENVIRONMENT=Development \
+      Gatehouse__PublicWebUrl="${Gatehouse__PublicWebUrl:-$web_url}" \
       Gatehouse__Data__Directory="${Gatehouse__Data__Directory:-$PWD/../../data}" \
       Gatehouse__Cookie__RefreshPath="${Gatehouse__Cookie__RefreshPath:-/}" \
       Gatehouse__ForwardedHeaders__KnownProxies="${Gatehouse__ForwardedHeaders__KnownProxies:-$trusted_proxies}" \
       PORT="$port"
-    exec env "$@" dotnet bin/Release/net10.0/Gatehouse.Api.dll
+    exec env "${mail_settings[@]}" "$@" dotnet bin/Release/net10.0/Gatehouse.Api.dll
   ) &
   pids+=($!)
   wait_for "API on port $port" "http://127.0.0.1:$port/health" "$!"
@@ -224,6 +271,8 @@ start_web() { # port api-url
   wait_for "web server" "http://127.0.0.1:$1/" "$!"
 }
 
+# The catcher first, so the API's first mails go straight through.
+if [ "$catcher" -eq 1 ]; then start_catcher; fi
 if [ "$instances" -eq 0 ]; then
   start_api "$api_port"
   start_web "$web_port" "http://127.0.0.1:$api_port"
@@ -254,6 +303,11 @@ mode="same-origin (the browser calls /api/*, which Next forwards to the API)"
 echo
 echo "Gatehouse web:  $web_url"
 echo "Gatehouse API:  http://localhost:$api_port   (API reference: http://localhost:$api_port/scalar)"
+if [ "$catcher" -eq 1 ]; then
+  echo "Mail catcher:   http://localhost:$mail_port   (every mail the API sends; SMTP on 127.0.0.1:$smtp_port)"
+else
+  echo "Mail:           $mail_elsewhere"
+fi
 echo "Browser mode:   $mode"
 if [ "$instances" -gt 0 ]; then
   echo "Scale-out:      $instances API instances behind nginx; PostgreSQL and Redis on loopback (thrown away on stop)"
@@ -261,7 +315,7 @@ fi
 echo "Demo user:      john / password123"
 echo "Press Ctrl-C to stop."
 
-# If either server exits, stop the other and report it.
+# If any server exits, stop the others and report it.
 set +e
 wait -n "${pids[@]}"
 status=$?

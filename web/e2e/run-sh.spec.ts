@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Server } from 'node:net';
 import path from 'node:path';
 import { DEMO, expect, logIn, test } from './support/fixtures';
@@ -21,8 +21,9 @@ interface RunSh {
 function runSh(args: string[], env: Record<string, string>): RunSh {
   const clean = { ...process.env };
   // A developer's shell (or the suite's own settings) must not change what run.sh does.
-  for (const name of ['PORT', 'WEB_PORT', 'FRONTEND_URL', 'NEXT_PUBLIC_BACKEND_URL', 'GATEHOUSE_API_URL', 'JWT_SECRET',
-    'ASPNETCORE_URLS', 'ASPNETCORE_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'Gatehouse__Data__Directory']) {
+  for (const name of ['PORT', 'WEB_PORT', 'MAIL_PORT', 'SMTP_PORT', 'FRONTEND_URL', 'NEXT_PUBLIC_BACKEND_URL', 'GATEHOUSE_API_URL', 'JWT_SECRET',
+    'ASPNETCORE_URLS', 'ASPNETCORE_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'Gatehouse__Data__Directory', 'Gatehouse__PublicWebUrl',
+    'Gatehouse__Email__Enabled', 'Gatehouse__Email__Smtp__Host', 'Gatehouse__Email__Smtp__Port', 'Gatehouse__Email__Smtp__Security']) {
     delete clean[name];
   }
   const child = spawn('bash', ['run.sh', ...args], {
@@ -67,15 +68,35 @@ async function occupy(port: number): Promise<Server> {
   return server;
 }
 
+/** Whether nothing listens on `port` (the connection is refused). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** Free ports for everything run.sh starts, so no run of it meets a default port in use. */
+function freeRunShPorts() {
+  const [api = 0, web = 0, mail = 0, smtp = 0] = freePortsSync(4);
+  return { api, web, mail, smtp, env: { PORT: String(api), WEB_PORT: String(web), MAIL_PORT: String(mail), SMTP_PORT: String(smtp) } };
+}
+
 for (const [variable, what] of [
   ['WEB_PORT', 'the web app'],
   ['PORT', 'the API'],
+  ['MAIL_PORT', "the mail catcher's page"],
+  ['SMTP_PORT', "the mail catcher's SMTP"],
 ] as const) {
   test(`run.sh with ${variable} taken stops before building and says in one line which port and how to pick another`, async () => {
-    const [apiPort = 0, webPort = 0] = freePortsSync(2);
-    const takenPort = variable === 'PORT' ? apiPort : webPort;
+    const ports = freeRunShPorts();
+    const takenPort = Number(ports.env[variable]);
     const blocker = await occupy(takenPort);
-    const run = runSh([], { PORT: String(apiPort), WEB_PORT: String(webPort) });
+    const run = runSh([], ports.env);
     try {
       // Fast: the check comes before the API build and the two-minute web build.
       const code = await Promise.race([run.exited, new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), 15_000))]);
@@ -97,16 +118,17 @@ for (const [variable, what] of [
 
 /**
  * Starts `./run.sh --no-build` on free ports and a throwaway database, in direct mode against the
- * API at 127.0.0.1 when `direct`; resolves once its banner is out.
+ * API at 127.0.0.1 when `direct`, with more settings from `env`; resolves once its banner is out.
  */
-async function startRunSh(options: { direct: boolean }) {
-  const [apiPort = 0, webPort = 0] = freePortsSync(2);
+async function startRunSh(options: { direct: boolean; env?: Record<string, string> }) {
+  const ports = freeRunShPorts();
+  const { api: apiPort, web: webPort } = ports;
   const dataDir = newDataDir();
   const run = runSh(['--no-build'], {
-    PORT: String(apiPort),
-    WEB_PORT: String(webPort),
+    ...ports.env,
     Gatehouse__Data__Directory: dataDir,
     ...(options.direct ? { NEXT_PUBLIC_BACKEND_URL: `http://127.0.0.1:${apiPort}` } : {}),
+    ...options.env,
   });
   const stop = async () => {
     await run.stop();
@@ -121,18 +143,24 @@ async function startRunSh(options: { direct: boolean }) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { webPort, run, stop };
+  return { webPort, apiPort, mailPort: ports.mail, smtpPort: ports.smtp, run, stop };
 }
 
 test.describe('run.sh, started', () => {
   test.setTimeout(120_000);
 
-  test('same-origin: logging in works at both localhost and 127.0.0.1 (the address next start prints), and next start\'s banner stays off the console', async ({ browser }) => {
-    const { webPort, run, stop } = await startRunSh({ direct: false });
+  test('same-origin: logging in works at both localhost and 127.0.0.1 (the address next start prints), next start\'s banner stays off the console, and the mail catcher runs beside them until run.sh stops', async ({ browser }) => {
+    const { webPort, apiPort, mailPort, smtpPort, run, stop } = await startRunSh({ direct: false });
     try {
       const { stdout } = run.output();
       expect(stdout).toContain(`Gatehouse web:  http://localhost:${webPort}`);
+      expect(stdout).toContain(`Mail catcher:   http://localhost:${mailPort}   (every mail the API sends; SMTP on 127.0.0.1:${smtpPort})`);
       expect(stdout).not.toContain('Next.js');
+      expect(stdout).not.toContain('Mail catcher: http'); // the catcher's own banner stays off the console too
+      const mail = await fetch(`http://127.0.0.1:${mailPort}/api/messages`);
+      expect(mail.status).toBe(200);
+      expect(await mail.json()).toEqual([]);
+      expect(await refused(smtpPort)).toBe(false);
       for (const host of ['127.0.0.1', 'localhost']) {
         const context = await browser.newContext();
         const page = await context.newPage();
@@ -142,16 +170,29 @@ test.describe('run.sh, started', () => {
         await expect(page.getByTestId('username')).toHaveText(DEMO.username);
         await context.close();
       }
+
+      // SIGTERM to run.sh alone (not its process group): it stops every server it started.
+      if (run.child.pid !== undefined) process.kill(run.child.pid, 'SIGTERM');
+      expect(await run.exited).toBe(0);
+      for (const port of [apiPort, webPort, mailPort, smtpPort]) expect(await refused(port), `port ${port}`).toBe(true);
     } finally {
       await stop();
     }
   });
 
-  test('direct mode: the banner names the web app on the API\'s host name, where the API\'s cookies reach the pages, and logging in works there', async ({ page }) => {
-    const { webPort, run, stop } = await startRunSh({ direct: true });
+  test('direct mode: the banner names the web app on the API\'s host name, where the API\'s cookies reach the pages, and logging in works there; an SMTP server of one\'s own means no catcher', async ({ page }) => {
+    const [ownSmtpPort = 0] = freePortsSync(1);
+    const { webPort, mailPort, run, stop } = await startRunSh({
+      direct: true,
+      env: { Gatehouse__Email__Smtp__Host: '127.0.0.1', Gatehouse__Email__Smtp__Port: String(ownSmtpPort) },
+    });
     try {
       const webUrl = `http://127.0.0.1:${webPort}`;
-      expect(run.output().stdout).toContain(`Gatehouse web:  ${webUrl}\n`);
+      const { stdout } = run.output();
+      expect(stdout).toContain(`Gatehouse web:  ${webUrl}\n`);
+      expect(stdout).toContain(`Mail:           sent to 127.0.0.1:${ownSmtpPort} (Gatehouse__Email__Smtp__Host is set; no mail catcher)`);
+      expect(stdout).not.toContain('Mail catcher:');
+      expect(await refused(mailPort)).toBe(true);
       await page.goto(`${webUrl}/auth/log-in`);
       await logIn(page, DEMO);
       await expect(page).toHaveURL(`${webUrl}/dashboard`);

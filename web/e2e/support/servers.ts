@@ -10,6 +10,9 @@ export const WEB_DIR = path.resolve(__dirname, '..', '..');
 export const API_DIR = path.resolve(WEB_DIR, '..', 'server', 'src', 'Gatehouse.Api');
 export const API_DLL = path.join('bin', 'Release', 'net10.0', 'Gatehouse.Api.dll');
 export const NEXT_BIN = path.join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
+/** The mail catcher (server/tools/Gatehouse.MailCatcher), which the Release build of the solution builds. */
+export const CATCHER_DIR = path.resolve(WEB_DIR, '..', 'server', 'tools', 'Gatehouse.MailCatcher');
+export const CATCHER_DLL = path.join('bin', 'Release', 'net10.0', 'Gatehouse.MailCatcher.dll');
 
 /**
  * Ports the OS reports free right now, found synchronously so the Playwright config (which runs
@@ -35,10 +38,24 @@ export interface ApiOptions {
   readonly jwtSecret?: string;
   /** More API settings, e.g. `{ Gatehouse__Tokens__Lifetime: '00:00:04' }` for tokens that expire during a test. */
   readonly settings?: Record<string, string>;
+  /** Where the mails' links point (Gatehouse:PublicWebUrl); the first of `frontendUrls` unless given. */
+  readonly publicWebUrl?: string;
+}
+
+/**
+ * The API settings that send its mail to the suite's mail catcher (plain SMTP on loopback), which
+ * e2e/support/mail.ts reads back; none when no catcher runs (E2E_SMTP_PORT unset).
+ */
+export function mailEnv(): Record<string, string> {
+  const port = process.env.E2E_SMTP_PORT;
+  return port
+    ? { Gatehouse__Email__Smtp__Host: '127.0.0.1', Gatehouse__Email__Smtp__Port: port, Gatehouse__Email__Smtp__Security: 'None' }
+    : {};
 }
 
 /** The environment the API runs with in e2e: Development (demo user, no Secure flag over http), its own database. */
 export function apiEnv(options: ApiOptions): Record<string, string> {
+  const publicWebUrl = options.publicWebUrl ?? options.frontendUrls[0];
   return {
     ...(options.jwtSecret ? { JWT_SECRET: options.jwtSecret } : {}),
     ASPNETCORE_ENVIRONMENT: 'Development',
@@ -52,6 +69,10 @@ export function apiEnv(options: ApiOptions): Record<string, string> {
     // (the web server passes no X-Forwarded-For on; e2e/hardening.spec.ts).
     // Every e2e sign-in comes from 127.0.0.1; the limits have tests of their own on the server.
     Gatehouse__RateLimits__Enabled: 'false',
+    // Every API of the suite, the shared one and each test's own, mails the one catcher; a mail's
+    // links lead to the web server the test's browser uses.
+    ...mailEnv(),
+    ...(publicWebUrl ? { Gatehouse__PublicWebUrl: publicWebUrl } : {}),
     DOTNET_NOLOGO: '1',
     ...options.settings,
   };
