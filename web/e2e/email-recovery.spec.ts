@@ -18,7 +18,7 @@ function linkIn(mail: Mail, pathname: string): string {
   expect(url.pathname).toBe(pathname);
   expect(url.searchParams.get('token')).toBe(mail.token);
   expect(mail.token).toMatch(/^[A-Za-z0-9_-]{43,}$/); // 256 bits or more, base64url
-  return `${url.pathname}${url.search}`;
+  return mail.path ?? '';
 }
 
 const VERIFY_SUBJECT = /^Verify your email address/;
