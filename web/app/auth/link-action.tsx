@@ -80,10 +80,11 @@ export function LinkActionCard({ action, token, emailEnabled }: { action: LinkAc
         </h1>
         <p role="status">{text.done(state.email)}</p>
         <p className="actions">
-          {/* Signed out, the dashboard's own check sends the visitor to log in and back. */}
-          <Link href="/dashboard" className="button-link">
+          {/* A full page load: the session may differ from when this page loaded (signed out here, the
+              dashboard sends to log-in and back), and the router must not reuse a redirect it prefetched. */}
+          <a href="/dashboard" className="button-link">
             Continue
-          </Link>
+          </a>
         </p>
       </section>
     );
