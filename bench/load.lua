@@ -65,7 +65,7 @@ function request()
   elseif mode == "register" then
     counter = counter + 1
     return wrk.format("POST", "/auth/register", json_headers,
-      string.format('{"username":"%s-%d-%d","password":"%s"}', run_id, id, counter, password))
+      string.format('{"username":"%s-%d-%d","email":"%s-%d-%d@example.com","password":"%s"}', run_id, id, counter, run_id, id, counter, password))
   elseif mode == "refresh" then
     return wrk.format("POST", "/auth/refresh", { ["Origin"] = origin, ["Cookie"] = cookie }, nil)
   end

@@ -11,7 +11,7 @@ seed_users() { # count
   : >"$work/users"
   for i in $(seq 1 "$1"); do
     local name="bench-$i-$RANDOM$RANDOM"
-    post_json /auth/register "{\"username\":\"$name\",\"password\":\"$password\"}" | head -n 1 | grep -q ' 201' \
+    post_json /auth/register "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"$password\"}" | head -n 1 | grep -q ' 201' \
       || die "could not register $name"
     echo "$name" >>"$work/users"
   done

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
@@ -20,6 +21,8 @@ builder.Services.AddGatehouseData();
 builder.Services.AddUsers();
 builder.Services.AddKnownDevices();
 builder.Services.AddEmail();
+builder.Services.AddEmailVerification();
+builder.Services.AddAccountRecovery();
 builder.Services.AddSessions();
 builder.Services.AddGatehouseRedis();
 builder.Services.AddTokens();
@@ -46,6 +49,9 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapAuth();
+app.MapEmailVerification();
+app.MapPasswordReset();
+app.MapEmailChange();
 app.MapSessions();
 app.MapJwks();
 app.MapGatehouseHealth();

@@ -21,6 +21,8 @@ const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string; r
  * The account menu in the header: a disclosure button (the WAI-ARIA disclosure pattern, which
  * suits a list of links better than role="menu") that shows the account's pages and Log out.
  * Escape, a click outside and tabbing away close it; Escape puts focus back on the button.
+ * The panel exists only while open: every signed-in page renders this header on the server, and a
+ * closed panel (its links and a second Log out) was work on each request that nobody saw.
  */
 export function AccountMenu({ username, emailEnabled }: { username: string; emailEnabled: boolean }) {
   const [open, setOpen] = useState(false);
@@ -55,7 +57,7 @@ export function AccountMenu({ username, emailEnabled }: { username: string; emai
         if (event.relatedTarget instanceof Node && !event.currentTarget.contains(event.relatedTarget)) setOpen(false);
       }}
     >
-      <button ref={button} type="button" className="account-button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
+      <button ref={button} type="button" className="account-button" aria-expanded={open} aria-controls={open ? panelId : undefined} onClick={() => setOpen(!open)}>
         <span className="avatar" aria-hidden="true">
           {username.slice(0, 1)}
         </span>
@@ -65,26 +67,28 @@ export function AccountMenu({ username, emailEnabled }: { username: string; emai
           <path d="M4 6l4 4 4-4" fill="none" stroke="currentColor" strokeWidth="1.75" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
       </button>
-      <div id={panelId} className="account-panel" hidden={!open}>
-        <p className="who">
-          Account
-          <strong>{username}</strong>
-        </p>
-        <nav aria-label="Account">
-          <ul>
-            {ACCOUNT_LINKS.filter((link) => emailEnabled || !link.mail).map((link) => (
-              <li key={link.href}>
-                <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined} onClick={() => setOpen(false)}>
-                  {link.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div className="menu-footer">
-          <LogOutButton />
+      {open && (
+        <div id={panelId} className="account-panel">
+          <p className="who">
+            Account
+            <strong>{username}</strong>
+          </p>
+          <nav aria-label="Account">
+            <ul>
+              {ACCOUNT_LINKS.filter((link) => emailEnabled || !link.mail).map((link) => (
+                <li key={link.href}>
+                  <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined} onClick={() => setOpen(false)}>
+                    {link.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="menu-footer">
+            <LogOutButton />
+          </div>
         </div>
-      </div>
+      )}
     </div>
   );
 }

@@ -39,5 +39,20 @@ public static class AuditEvents
     public const string PasswordChange = "password_change";
     public const string Register = "register";
 
+    /// <summary>Sign-up named an address that is already registered (answered as a fresh sign-up; the owner is mailed).</summary>
+    public const string SignUpAttemptExisting = "sign_up_attempt_existing";
+
+    /// <summary>A verification mail was asked for; the outcome says whether one went out.</summary>
+    public const string EmailVerificationSent = "email_verification_sent";
+
+    /// <summary>A verification link's token was presented: success, or the token's code.</summary>
+    public const string EmailVerified = "email_verified";
+
+    // Account recovery (Accounts/): a reset asked for and done, an address change asked for and confirmed.
+    public const string PasswordResetRequested = "password_reset_requested";
+    public const string PasswordReset = "password_reset";
+    public const string EmailChangeRequested = "email_change_requested";
+    public const string EmailChanged = "email_changed";
+
     public const string Success = "success";
 }

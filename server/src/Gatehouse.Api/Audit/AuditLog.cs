@@ -3,6 +3,12 @@ using Gatehouse.Api.Sessions;
 
 namespace Gatehouse.Api.Audit;
 
+/// <summary>Who made a request, as its audit row records them (<see cref="ClientInfo"/>), kept for work done after the answer.</summary>
+public sealed record AuditClient(string? IpAddress, string? UserAgent)
+{
+    public static AuditClient From(HttpContext http) => new(ClientInfo.IpAddress(http), ClientInfo.UserAgent(http));
+}
+
 /// <summary>
 /// Writes each security event twice: as a row (for the account owner and for investigations) and as a
 /// structured log event (for whatever collects logs). Only ids, addresses and codes go in.
@@ -10,7 +16,11 @@ namespace Gatehouse.Api.Audit;
 public sealed partial class AuditLog(GatehouseDbContext db, TimeProvider time, ILogger<AuditLog> logger)
 {
     /// <summary>Stages the row in the caller's unit of work; it is saved with the caller's other changes.</summary>
-    public void Add(HttpContext http, string eventName, string outcome, Guid? userId = null, Guid? sessionId = null)
+    public void Add(HttpContext http, string eventName, string outcome, Guid? userId = null, Guid? sessionId = null) =>
+        Add(AuditClient.From(http), eventName, outcome, userId, sessionId);
+
+    /// <summary>Stages the row for a request answered earlier (work finished in the background, e.g. a reset request).</summary>
+    public void Add(AuditClient client, string eventName, string outcome, Guid? userId = null, Guid? sessionId = null)
     {
         var entry = new AuditEvent
         {
@@ -19,8 +29,8 @@ public sealed partial class AuditLog(GatehouseDbContext db, TimeProvider time, I
             Outcome = outcome,
             UserId = userId,
             SessionId = sessionId,
-            IpAddress = ClientInfo.IpAddress(http),
-            UserAgent = ClientInfo.UserAgent(http),
+            IpAddress = client.IpAddress,
+            UserAgent = client.UserAgent,
         };
         db.AuditEvents.Add(entry);
         LogEvent(logger, eventName, outcome, userId, sessionId, entry.IpAddress);

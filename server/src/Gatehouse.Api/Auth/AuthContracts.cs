@@ -16,9 +16,9 @@ public sealed record LoginResponse(bool Success, string Message);
 public sealed record IsAuthenticatedResponse(bool Success);
 
 /// <summary>What a signed-in user may see of their account: never the hash or lockout state.</summary>
-public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt)
+public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt, bool EmailVerified)
 {
-    public static MeResponse From(UserProfile profile) => new(profile.UserId, profile.Username, profile.Email, profile.CreatedAt);
+    public static MeResponse From(UserProfile profile) => new(profile.UserId, profile.Username, profile.Email, profile.CreatedAt, profile.EmailVerified);
 }
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

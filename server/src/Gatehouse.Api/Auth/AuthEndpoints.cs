@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Auth;
 
@@ -19,14 +21,15 @@ public static partial class AuthEndpoints
     {
         var group = routes.MapGroup("/auth").WithTags("Auth");
 
-        group.MapPost("/register", RegisterAsync)
+        group.MapPost("/register", SignUp.RegisterAsync)
             .LimitPerClient(LimitedAction.Register)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Create an account");
+            .WithSummary("Create an account and mail its address a verification link (202 instead of 201 while verified addresses are required)");
         group.MapPost("/login", LoginAsync)
             .LimitPerClient(LimitedAction.Login)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithSummary("Sign in; sets the access_token, refresh_token and device_token cookies");
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Sign in with a username or an email address; sets the access_token, refresh_token and device_token cookies");
         // Anonymous on purpose: signing out must work with an expired or broken access token too.
         group.MapPost("/logout", LogoutAsync).WithSummary("Sign out; revokes the session and deletes its cookies (not the device cookie)");
 
@@ -46,63 +49,6 @@ public static partial class AuthEndpoints
         return group;
     }
 
-    internal static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest? request, UserManager<User> users, CommonPasswords common, BruteForceLimits limits, AuditLog audit,
-        PasswordHashingLimit hashing, TimeProvider time, HttpContext http)
-    {
-        var errors = UsernameRules.Check(request?.Username)
-            .Concat(EmailRules.Check(request?.Email))
-            .Concat(PasswordRules.Check(request?.Password, common))
-            .ToList();
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-        // Identity hashes and inserts in one call, so the slot covers both; the audit row comes after it.
-        using var slot = await hashing.EnterAsync(http.RequestAborted);
-        if (slot is null)
-        {
-            return PasswordHashingLimit.Busy(http);
-        }
-        if (await limits.TryAcquireForUserAsync(LimitedAction.Register, users.NormalizeName(request!.Username)!, http) is { } limited)
-        {
-            return limited;
-        }
-
-        var email = request.Email;
-        if (email is not null && await users.FindByEmailAsync(email) is not null)
-        {
-            return Problems.Conflict(AuthErrors.EmailTaken);
-        }
-
-        var user = new User { UserName = request.Username, Email = email, CreatedAt = time.GetUtcNow() };
-        IdentityResult result;
-        try
-        {
-            result = await users.CreateAsync(user, request.Password!);
-        }
-        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
-        {
-            // Two sign-ups raced past the checks above; the unique index decided.
-            return await users.FindByNameAsync(request.Username!) is not null
-                ? Problems.Conflict(AuthErrors.UsernameTaken)
-                : Problems.Conflict(AuthErrors.EmailTaken);
-        }
-        slot.Dispose();
-
-        if (result.Succeeded)
-        {
-            await audit.WriteAsync(http, AuditEvents.Register, AuditEvents.Success, user.Id);
-            return TypedResults.Created("/auth/me", new RegisterResponse(user.Id, user.UserName!));
-        }
-        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName)))
-        {
-            return Problems.Conflict(AuthErrors.UsernameTaken);
-        }
-        // Any other Identity refusal is one of our own rules, already reported above; keep its code.
-        return Problems.Validation(result.Errors.Select(e => new AuthError(e.Code, "password", e.Description)));
-    }
-
     internal static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest? request,
         UserManager<User> users,
@@ -116,6 +62,8 @@ public static partial class AuthEndpoints
         UserProfiles profiles,
         KnownDevices devices,
         PasswordHashingLimit hashing,
+        SignInNotices notices,
+        IOptions<AccountOptions> accounts,
         GatehouseDbContext db,
         HttpContext http)
     {
@@ -133,14 +81,16 @@ public static partial class AuthEndpoints
         {
             return PasswordHashingLimit.Busy(http);
         }
-        var normalizedName = users.NormalizeName(request!.Username)!;
+        // A username or an email address (see SignInNames): the same steps either way.
+        var byEmail = SignInNames.IsEmail(request!.Username!);
+        var normalizedName = SignInNames.Normalize(users, request.Username!);
         // A name no database can hold (PostgreSQL refuses NUL and unpaired surrogates in text) is no
         // account's: it is an unknown user, answered without a query that would fail as an outage.
         var storable = UsernameRules.CanBeLookedUp(normalizedName);
         // A browser that signed in to this very account before (its device cookie) is judged by its own
         // failures, not by the account's lock for unknown clients, so a stranger's guesses cannot keep
         // the owner out (OWASP device cookies). A device cookie of another account is ignored.
-        var device = storable ? await devices.FindAsync(http.Request, normalizedName) : null;
+        var device = storable ? await devices.FindAsync(http.Request, normalizedName, byEmail) : null;
         // Per account, whether or not it exists: a 429 for some names only would reveal which exist. A
         // known device has a bucket of its own, which a stranger filling the account's cannot reach.
         var bucket = device is null ? normalizedName : "device:" + device.Id.ToString("N");
@@ -149,7 +99,7 @@ public static partial class AuthEndpoints
             return limited;
         }
 
-        var user = storable ? await users.FindByNameAsync(request.Username!) : null;
+        var user = storable ? await SignInNames.FindAsync(users, request.Username!) : null;
         if (device is not null && device.UserId != user?.Id)
         {
             device = null; // the account was replaced between the two reads; its devices went with it
@@ -172,6 +122,12 @@ public static partial class AuthEndpoints
         {
             await failures.RecordAsync(http, user.Id, "wrong_password", count: true, device?.Id);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
+        }
+        // Only with the right password: the 403 tells nothing a stranger could not learn without it.
+        if (accounts.Value.RequireVerifiedEmail && user is { Email.Length: > 0, EmailConfirmed: false })
+        {
+            await audit.WriteAsync(http, AuditEvents.SignIn, AuthErrors.EmailUnverified.Code, user.Id);
+            return Problems.Forbidden(AuthErrors.EmailUnverified);
         }
         // A known device's success says nothing of the unknown clients' guesses: their count and lock stay.
         var lockedForOthers = device is not null && failures.IsLockedOut(user);
@@ -216,6 +172,11 @@ public static partial class AuthEndpoints
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         var issued = sessions.Stage(user.Id, http);
+        if (device is null)
+        {
+            // A browser the account does not know: the owner hears of it, in this commit (see SignInNotices).
+            await notices.NewDeviceAsync(http, user);
+        }
         // Each sign-in makes this browser known under a new cookie.
         await devices.TrustAsync(http.Response, user.Id, device);
         audit.Add(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
@@ -285,6 +246,7 @@ public static partial class AuthEndpoints
         BruteForceLimits limits,
         AuditLog audit,
         KnownDevices devices,
+        SecurityNotices notices,
         PasswordHashingLimit hashing,
         GatehouseDbContext db,
         HttpContext http)
@@ -346,6 +308,8 @@ public static partial class AuthEndpoints
         var thisDevice = await devices.FindAsync(http.Request, user.NormalizedUserName!);
         await devices.ForgetOthersAsync(userId, thisDevice?.Id);
         var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
+        // The owner hears of it, at a verified address only (see SecurityNotices); saved with the audit row.
+        notices.PasswordChanged(user);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
         cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
         return TypedResults.NoContent();

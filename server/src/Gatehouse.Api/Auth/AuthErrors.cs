@@ -19,12 +19,18 @@ public static class AuthErrors
     public static readonly AuthError EmailTaken = new("email_taken", "email", "That email is already registered.");
     public static readonly AuthError EmailRequired = new("email_required", "email", "Email is required.");
     public static readonly AuthError EmailUnverified = new("email_unverified", "", "Verify your email address before signing in. We can send you a new link.");
+    public static readonly AuthError BodyRequired = new("body_required", "", "Send a JSON object: {} when signed in, else {\"username\": your username or email address}.");
+    public static readonly AuthError EmailAlreadyVerified = new("email_already_verified", "email", "Your address is already verified.");
     public static readonly AuthError EmailDisabled = new("email_disabled", "", "This server does not send mail, so this is not available. Ask its administrator.");
 
     // A mailed link's token: what the page tells the person, with a way to get a new link.
     public static readonly AuthError TokenInvalid = new("token_invalid", "token", "This link is not valid. Check that you opened the whole link, or ask for a new one.");
     public static readonly AuthError TokenExpired = new("token_expired", "token", "This link has expired. Ask for a new one.");
     public static readonly AuthError TokenUsed = new("token_used", "token", "This link has already been used or replaced by a newer one. Ask for a new one if you still need it.");
+
+    // Changing the address (Accounts/EmailChangeEndpoints.cs).
+    public static readonly AuthError EmailUnchanged = new("email_unchanged", "newEmail", "That is already your address.");
+    public static readonly AuthError EmailChangeConflict = new("email_change_conflict", "", "The account changed while the address was being changed. Try the link again.");
 
     public static readonly AuthError CurrentPasswordRequired = new("current_password_required", "currentPassword", "Current password is required.");
     public static readonly AuthError CurrentPasswordIncorrect = new("current_password_incorrect", "currentPassword", "Current password is incorrect.");

@@ -24,10 +24,11 @@ public sealed class KnownDevices(GatehouseDbContext db, AuthCookies cookies, IOp
 
     /// <summary>
     /// The device the request's cookie names, if that device is known to the account
-    /// <paramref name="normalizedUserName"/> and unexpired; null for no cookie, a malformed, forged,
-    /// expired or forgotten one, or one of another account (which is ignored, never counted).
+    /// <paramref name="normalizedUserName"/> (or, <paramref name="byEmail"/>, of that normalized email
+    /// address) and unexpired; null for no cookie, a malformed, forged, expired or forgotten one, or one
+    /// of another account (which is ignored, never counted).
     /// </summary>
-    public async Task<TrustedDevice?> FindAsync(HttpRequest request, string normalizedUserName)
+    public async Task<TrustedDevice?> FindAsync(HttpRequest request, string normalizedUserName, bool byEmail = false)
     {
         if (!RefreshTokenValue.TryDecode(Read(request), out var value))
         {
@@ -38,10 +39,10 @@ public sealed class KnownDevices(GatehouseDbContext db, AuthCookies cookies, IOp
                 from device in db.KnownDevices.AsNoTracking()
                 join user in db.Users on device.UserId equals user.Id
                 where device.TokenHash == hash
-                select new { device.Id, device.UserId, device.ExpiresAt, device.LockedUntil, user.NormalizedUserName })
+                select new { device.Id, device.UserId, device.ExpiresAt, device.LockedUntil, user.NormalizedUserName, user.NormalizedEmail })
             .SingleOrDefaultAsync(CancellationToken.None);
         // Compared here, not in SQL: SQLite cannot compare DateTimeOffset values.
-        return row is not null && row.NormalizedUserName == normalizedUserName && row.ExpiresAt > time.GetUtcNow()
+        return row is not null && (byEmail ? row.NormalizedEmail : row.NormalizedUserName) == normalizedUserName && row.ExpiresAt > time.GetUtcNow()
             ? new TrustedDevice(row.Id, row.UserId, row.LockedUntil)
             : null;
     }

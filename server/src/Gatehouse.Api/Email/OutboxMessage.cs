@@ -55,6 +55,7 @@ public static class MailKinds
     public const string PasswordResetDone = "password_reset_done";
     public const string PasswordChanged = "password_changed";
     public const string ConfirmEmailChange = "confirm_email_change";
+    public const string EmailChangeRequested = "email_change_requested";
     public const string EmailChanged = "email_changed";
     public const string AccountLocked = "account_locked";
     public const string NewDeviceSignIn = "new_device_sign_in";

@@ -38,6 +38,7 @@ public static class RevocationReasons
     public const string Revoked = "revoked";
     public const string LogoutAll = "logout_all";
     public const string PasswordChanged = "password_changed";
+    public const string PasswordReset = "password_reset";
     public const string RefreshTokenReuse = "refresh_token_reuse";
     public const string Replaced = "replaced";
 }

@@ -5,12 +5,17 @@ namespace Gatehouse.Api.Tokens;
 /// <summary>
 /// Loads the key ring as the app starts (after the database initializer's migrations, which are
 /// registered first) and re-reads it every KeyRefreshInterval, so a rotation made anywhere reaches
-/// this instance well within the activation delay.
+/// this instance well within the activation delay. The first load runs beside the rest of start-up
+/// (its PBKDF2 is the longest single step) and start-up waits for it at the end, after Kestrel has
+/// started: until then <c>/health/ready</c> answers 503, and start-up fails as before when this
+/// instance cannot sign.
 /// </summary>
 internal sealed partial class SigningKeyRefresher(
     SigningKeyRing ring, IOptions<TokenOptions> options, TimeProvider time, ILogger<SigningKeyRefresher> logger)
     : BackgroundService, IHostedLifecycleService
 {
+    private Task _loading = Task.CompletedTask;
+
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -22,7 +27,8 @@ internal sealed partial class SigningKeyRefresher(
         {
             LogShortActivationDelay(logger, settings.KeyActivationDelay, settings.KeyRefreshInterval + TokenOptions.JwksMaxAge);
         }
-        return ring.StartAsync(requireUsable: true, cancellationToken);
+        _loading = ring.BeginStart(cancellationToken);
+        return Task.CompletedTask;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -46,7 +52,8 @@ internal sealed partial class SigningKeyRefresher(
         }
     }
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // The host's start (and so a test host's, and the process) fails here if the keys could not be loaded.
+    public Task StartedAsync(CancellationToken cancellationToken) => _loading;
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Gatehouse.Api.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -42,6 +46,11 @@ public sealed partial class SigningKeyRing(
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<RingKey>? _keys; // newest first, swapped whole on each refresh
+    private Task? _starting; // the load BeginStart set going; null when StartAsync was awaited directly
+    // Private keys being opened ahead of the first build, by kid, with the stored text each came from.
+    private readonly ConcurrentDictionary<string, (string Pem, Task<OpenedKey> Opening)> _early = new(StringComparer.Ordinal);
+
+    private sealed record OpenedKey(ECDsa? Key, string? Unusable);
     private ECDsa? _configured;
     private string? _configuredKid;
 
@@ -88,8 +97,32 @@ public sealed partial class SigningKeyRing(
         return false;
     }
 
-    private IReadOnlyList<RingKey> Keys =>
-        _keys ?? throw new InvalidOperationException("The signing key ring is not loaded yet; it loads as the app starts.");
+    private IReadOnlyList<RingKey> Keys => _keys ?? WaitForStart();
+
+    /// <summary>
+    /// Whether the keys are loaded and this instance can sign: what <c>/health/ready</c> waits for.
+    /// True when the ring was started by an awaited <see cref="StartAsync"/>, false until <see cref="BeginStart"/>'s load succeeded.
+    /// </summary>
+    public bool IsLoaded => _keys is not null && _starting is not { IsCompletedSuccessfully: false };
+
+    /// <summary>
+    /// Sets <see cref="StartAsync"/> (requiring a usable key) going and returns at once, so that the
+    /// key derivation (600,000 PBKDF2 iterations per stored key) runs while the rest of the app and
+    /// Kestrel start; <see cref="IsLoaded"/> says when it is done, and the returned task fails as
+    /// StartAsync would. Nothing can sign or verify before then (see <see cref="WaitForStart"/>).
+    /// </summary>
+    public Task BeginStart(CancellationToken cancellationToken) =>
+        _starting = Task.Run(() => StartAsync(requireUsable: true, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// A request that comes before the background load is done (one that did not wait for
+    /// <c>/health/ready</c>) waits for it instead of failing: at most once per process, at start-up.
+    /// </summary>
+    private IReadOnlyList<RingKey> WaitForStart()
+    {
+        _starting?.GetAwaiter().GetResult();
+        return _keys ?? throw new InvalidOperationException("The signing key ring is not loaded yet; it loads as the app starts.");
+    }
 
     /// <summary>
     /// Seeds an empty ring (the configured key, the Development key file, or a new key) and loads it.
@@ -99,6 +132,7 @@ public sealed partial class SigningKeyRing(
     public async Task StartAsync(bool requireUsable, CancellationToken cancellationToken)
     {
         var directory = data.Value.ResolveDirectory(environment);
+        await OpenEarlyAsync(cancellationToken);
         var rows = await LoadRowsAsync(cancellationToken);
         _configured ??= ConfiguredSigningKey.Load(Settings, environment, directory, createInDevelopment: rows.Count == 0, logger);
         _configuredKid = _configured is null ? null : SigningKeyMaterial.Kid(_configured);
@@ -111,6 +145,7 @@ public sealed partial class SigningKeyRing(
             LogConfiguredKeyIgnored(logger, _configuredKid);
         }
         await RefreshAsync(cancellationToken);
+        _early.Clear(); // e.g. a row whose key this instance has from configuration
 
         var now = time.GetUtcNow();
         // The signer and any key still to sign; a key that has been replaced only verifies.
@@ -250,6 +285,34 @@ public sealed partial class SigningKeyRing(
         }
     }
 
+    /// <summary>
+    /// Reads only the stored private keys, with a plain query, and sets their decryption going on the
+    /// thread pool (one PBKDF2 run per key, side by side), so it overlaps EF Core's compiling of the
+    /// ring's own query, a few hundred milliseconds for a process's first LINQ query. The build then
+    /// takes a key from here only if its row still holds the same text; anything else opens as before.
+    /// </summary>
+    private async Task OpenEarlyAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+        var entity = db.Model.FindEntityType(typeof(StoredSigningKey))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText =
+            $"SELECT {Column(nameof(StoredSigningKey.Kid))}, {Column(nameof(StoredSigningKey.PrivateKey))} " +
+            $"FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {Column(nameof(StoredSigningKey.PrivateKey))} IS NOT NULL";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new StoredSigningKey { Kid = reader.GetString(0), PrivateKey = reader.GetString(1) };
+            _early.TryAdd(row.Kid, (row.PrivateKey, Task.Run(() => Unprotect(row), cancellationToken)));
+        }
+    }
+
     private async Task<List<StoredSigningKey>> LoadRowsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -259,6 +322,17 @@ public sealed partial class SigningKeyRing(
 
     private List<RingKey> Build(List<StoredSigningKey> rows)
     {
+        var held = _keys;
+        // The private keys not held yet are opened side by side, one PBKDF2 run per core at a time:
+        // during a rotation an instance starts with two keys, and their runs need not queue.
+        var opened = new (ECDsa? Key, string? Unusable)[rows.Count];
+        Parallel.For(0, rows.Count, i =>
+        {
+            if (held?.Any(k => k.Kid == rows[i].Kid) != true)
+            {
+                opened[i] = (OpenPrivateKey(rows[i], out var unusable), unusable);
+            }
+        });
         var keys = new List<RingKey>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
@@ -266,16 +340,16 @@ public sealed partial class SigningKeyRing(
             // Any newer key ends this one's signing once it activates; the earliest such moment counts.
             DateTimeOffset? signsUntil = i + 1 < rows.Count ? rows.Skip(i + 1).Min(r => r.ActivatesAt) : null;
             // A key already held keeps its objects: IdentityModel caches its crypto providers per key.
-            if (_keys?.FirstOrDefault(k => k.Kid == row.Kid) is { } held)
+            if (held?.FirstOrDefault(k => k.Kid == row.Kid) is { } kept)
             {
-                keys.Add(held with { SignsUntil = signsUntil, VerifiesUntil = signsUntil + Settings.RetirementGrace });
+                keys.Add(kept with { SignsUntil = signsUntil, VerifiesUntil = signsUntil + Settings.RetirementGrace });
                 continue;
             }
             var publicEcdsa = ECDsa.Create();
             publicEcdsa.ImportFromPem(row.PublicKey);
             var publicKey = new ECDsaSecurityKey(publicEcdsa) { KeyId = row.Kid };
             var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(publicKey);
-            var privateEcdsa = OpenPrivateKey(row, out var unusable);
+            var (privateEcdsa, unusable) = opened[i];
             keys.Add(new RingKey(
                 row.Kid, row.Sequence, row.ActivatesAt, signsUntil, signsUntil + Settings.RetirementGrace,
                 publicKey,
@@ -300,10 +374,21 @@ public sealed partial class SigningKeyRing(
             unusable = "its private key lives in configuration (Gatehouse:Tokens:SigningKey or SigningKeyPath) and this instance is not configured with it";
             return null;
         }
+        if (_early.TryRemove(row.Kid, out var early) && early.Pem == row.PrivateKey)
+        {
+            var opened = early.Opening.GetAwaiter().GetResult(); // started at StartAsync; Build runs on the thread pool
+            unusable = opened.Unusable;
+            return opened.Key;
+        }
         // A PBKDF2 run: done once per key and process, since Build keeps the keys it already holds.
-        var key = SigningKeyMaterial.Unprotect(row, Settings.KeyPassphrase, out var problem);
-        unusable = key is null ? problem : null;
+        (var key, unusable) = Unprotect(row);
         return key;
+    }
+
+    private OpenedKey Unprotect(StoredSigningKey row)
+    {
+        var key = SigningKeyMaterial.Unprotect(row, Settings.KeyPassphrase, out var problem);
+        return new OpenedKey(key, key is null ? problem : null);
     }
 
     [LoggerMessage(LogLevel.Information, "Signing key {Kid} is in the ring; it signs from {ActivatesAt:u}")]

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Health;
 using Gatehouse.Api.Hosting;
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Sessions;
@@ -30,6 +31,7 @@ public static class TokensExtensions
         services.AddSingleton<SigningKeys>();
         // After AddGatehouseData's initializer: hosted services start in order, so the table exists.
         services.AddHostedService<SigningKeyRefresher>();
+        services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>("signingKeys", tags: [HealthExtensions.ReadyTag]);
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<AuthCookies>();

@@ -9,7 +9,7 @@ public sealed class DemoUserOptions
 {
     public const string Section = "Gatehouse";
 
-    /// <summary>Creates john / password123 (the original design's user). True in appsettings.Development.json only.</summary>
+    /// <summary>Creates john / password123 (the original design's user), with the verified address john@example.com. True in appsettings.Development.json only.</summary>
     public bool SeedDemoUser { get; set; }
 }
 
@@ -22,14 +22,21 @@ internal sealed partial class DemoUserSeeder(
 {
     public const string Username = "john";
     public const string Password = "password123";
+    public const string Email = "john@example.com";
 
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.SeedDemoUser || await users.FindByNameAsync(Username) is not null)
+        if (!options.Value.SeedDemoUser)
         {
             return;
         }
-        var user = new User { UserName = Username, CreatedAt = time.GetUtcNow() };
+        if (await users.FindByNameAsync(Username) is { } existing)
+        {
+            await GiveAddressAsync(existing);
+            return;
+        }
+        // Verified from the start: the demo shows a finished account, and signs in whatever RequireVerifiedEmail says.
+        var user = new User { UserName = Username, Email = Email, EmailConfirmed = true, CreatedAt = time.GetUtcNow() };
         // The demo password is itself one of the most common passwords, so it is set directly
         // instead of through the sign-up rules that would (rightly) refuse it.
         user.PasswordHash = hasher.HashPassword(user, Password);
@@ -45,6 +52,32 @@ internal sealed partial class DemoUserSeeder(
             // Another instance starting on the same database seeded it first.
         }
     }
+
+    /// <summary>A demo user seeded before addresses existed gets its verified address too (not one it already has).</summary>
+    private async Task GiveAddressAsync(User user)
+    {
+        if (!string.IsNullOrEmpty(user.Email))
+        {
+            return;
+        }
+        // Set directly, not with SetEmailAsync: that would mark it unverified and renew the security stamp.
+        user.Email = Email;
+        user.EmailConfirmed = true;
+        try
+        {
+            if ((await users.UpdateAsync(user)).Succeeded)
+            {
+                LogAddressGiven(logger, Username);
+            }
+        }
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
+        {
+            // Another account has the address; the demo user keeps working without one.
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Gave the demo user {Username} its verified address")]
+    private static partial void LogAddressGiven(ILogger logger, string username);
 
     [LoggerMessage(LogLevel.Information, "Seeded the demo user {Username}")]
     private static partial void LogSeeded(ILogger logger, string username);

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
@@ -16,7 +17,8 @@ namespace Gatehouse.Api.Users;
 /// wrong guesses count in, and lock, that device's own row instead.
 /// </summary>
 public sealed class FailedSignIns(
-    GatehouseDbContext db, AuditLog audit, IOptions<IdentityOptions> identity, IOptions<DeviceCookieSettings> devices, TimeProvider time)
+    GatehouseDbContext db, AuditLog audit, IOptions<IdentityOptions> identity, IOptions<DeviceCookieSettings> devices,
+    SignInNotices notices, TimeProvider time)
 {
     /// <summary>Locked for unknown clients: a sign-in without a device cookie of the account.</summary>
     public bool IsLockedOut(User user) =>
@@ -64,6 +66,8 @@ public sealed class FailedSignIns(
         if (accountLockedNow)
         {
             audit.Add(http, AuditEvents.Lockout, AuditEvents.Success, userId);
+            // The owner hears of it in this commit (a known device's own lock, below, is no account lock).
+            await notices.AccountLockedAsync(http, account);
         }
         if (deviceLockedNow)
         {

@@ -6,14 +6,15 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Gatehouse.Api.Users;
 
 /// <summary>What a signed-in user may see of their account (<c>/auth/me</c>): never the hash or lockout state.</summary>
-public sealed record UserProfile(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt);
+public sealed record UserProfile(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt, bool EmailVerified);
 
 /// <summary>
 /// The profiles of users seen lately, so that <c>/auth/me</c> answers without a database read. Nothing
-/// in Gatehouse changes a username, email or creation time after sign-up, so an entry cannot go stale
-/// through the API; each lives <see cref="Ttl"/> all the same, so that an edit made in the database by
-/// hand shows within a minute, as a session's does (<see cref="SessionCache"/>). A feature that changes
-/// any of these must <see cref="Forget"/> the user here, and on the other instances.
+/// in Gatehouse changes a username or creation time after sign-up. Each entry lives <see cref="Ttl"/>,
+/// so that an edit made elsewhere (or by hand in the database) shows within a minute, as a session's
+/// does (<see cref="SessionCache"/>). A feature that changes a profile (verifying the address, a
+/// confirmed email change, a reset that verifies the address) must <see cref="Forget"/> the user here;
+/// the other instances, which nothing tells yet, show the change within <see cref="Ttl"/>.
 /// </summary>
 /// <remarks>
 /// Not in the access token: its payload is readable by whoever holds it and by every service that
@@ -33,7 +34,7 @@ public sealed class UserProfiles(IServiceScopeFactory scopes) : IDisposable
             : ReadAsync(userId, cancellationToken);
 
     /// <summary>Remembers a user just read for another reason (a sign-in), sparing the next <c>/auth/me</c> its read.</summary>
-    public void Remember(User user) => Remember(new UserProfile(user.Id, user.UserName!, user.Email, user.CreatedAt));
+    public void Remember(User user) => Remember(new UserProfile(user.Id, user.UserName!, user.Email, user.CreatedAt, user.EmailConfirmed));
 
     public void Forget(Guid userId) => _profiles.Remove(userId);
 
@@ -43,7 +44,7 @@ public sealed class UserProfiles(IServiceScopeFactory scopes) : IDisposable
         await using var scope = scopes.CreateAsyncScope();
         var profile = await scope.ServiceProvider.GetRequiredService<GatehouseDbContext>().Users.AsNoTracking()
             .Where(u => u.Id == userId)
-            .Select(u => new UserProfile(u.Id, u.UserName!, u.Email, u.CreatedAt))
+            .Select(u => new UserProfile(u.Id, u.UserName!, u.Email, u.CreatedAt, u.EmailConfirmed))
             .SingleOrDefaultAsync(cancellationToken);
         if (profile is not null)
         {

@@ -80,5 +80,6 @@ public sealed class MeTests
         Assert.Equal(stored.UserName, body.GetProperty("username").GetString());
         Assert.Equal(stored.Email, body.GetProperty("email").GetString());
         Assert.Equal(stored.CreatedAt, body.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.Equal(stored.EmailConfirmed, body.GetProperty("emailVerified").GetBoolean());
     }
 }

@@ -22,11 +22,12 @@ public sealed class RegisterTests(GatehouseFactory factory) : IClassFixture<Gate
     }
 
     [Fact]
-    public async Task Email_is_optional()
+    public async Task Email_is_required_by_default()
     {
         var response = await _client.PostAsJsonAsync("/auth/register", new { username = TestApi.NewUsername(), password = TestApi.StrongPassword });
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var problem = await response.ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("email_required", problem.GetProperty("codes").GetProperty("email")[0].GetString());
     }
 
     [Theory]

@@ -44,7 +44,8 @@ public sealed class SessionGuardTests(GatehouseFactory factory) : IClassFixture<
         Assert.Equal($"{username}@example.com", body.GetProperty("email").GetString());
         Assert.True(Guid.TryParse(body.GetProperty("userId").GetString(), out _));
         Assert.Equal(factory.Time.GetUtcNow(), body.GetProperty("createdAt").GetDateTimeOffset());
-        Assert.Equal(4, body.EnumerateObject().Count());
+        Assert.False(body.GetProperty("emailVerified").GetBoolean());
+        Assert.Equal(5, body.EnumerateObject().Count());
     }
 
     [Fact]

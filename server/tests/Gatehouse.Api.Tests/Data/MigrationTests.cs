@@ -2,6 +2,8 @@ using System.Globalization;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Gatehouse.Api.Tests.Data;
 
@@ -23,6 +25,50 @@ public sealed class MigrationTests
 
         Assert.False(db.Database.HasPendingModelChanges(), "run `dotnet ef migrations add` for PostgresGatehouseDbContext (Data/Migrations/README.md)");
     }
+
+    [Fact]
+    public void The_sqlite_compiled_model_matches_the_model()
+    {
+        using var db = new SqliteDesignTimeFactory().CreateDbContext([]);
+
+        AssertCompiledModelIsCurrent(db, "SqliteGatehouseDbContext");
+    }
+
+    [Fact]
+    public void The_postgres_compiled_model_matches_the_model()
+    {
+        using var db = new PostgresDesignTimeFactory().CreateDbContext([]);
+
+        AssertCompiledModelIsCurrent(db, "PostgresGatehouseDbContext");
+    }
+
+    /// <summary>
+    /// The app runs on the compiled model (Data/CompiledModels, found by its attribute), not on the
+    /// model OnModelCreating builds: the two must describe the same tables, columns and mappings.
+    /// </summary>
+    private static void AssertCompiledModelIsCurrent(GatehouseDbContext db, string context)
+    {
+        var compiled = db.Model;
+        var built = db.GetService<IDesignTimeModel>().Model;
+        Assert.NotSame(built, compiled);
+        Assert.True(Describe(built).SequenceEqual(Describe(compiled)),
+            $"run `dotnet ef dbcontext optimize` for {context} (Data/Migrations/README.md); differs:\n" +
+            string.Join("\n", Describe(built).Except(Describe(compiled)).Concat(Describe(compiled).Except(Describe(built)))));
+    }
+
+    // Tables, columns, keys and indexes as the database sees them, and each property's CLR type and mapping.
+    private static List<string> Describe(IModel model) =>
+        [.. model.GetRelationalModel().Tables.SelectMany(table => new[] { $"table {table.Name} pk {table.PrimaryKey?.Name}({Names(table.PrimaryKey?.Columns)})" }
+            .Concat(table.Columns.Select(c => $"{table.Name}.{c.Name}: {c.StoreType} null={c.IsNullable} max={c.MaxLength}"))
+            .Concat(table.Indexes.Select(i => $"{table.Name} index {i.Name}({Names(i.Columns)}) unique={i.IsUnique} filter={i.Filter}"))
+            .Concat(table.UniqueConstraints.Select(u => $"{table.Name} unique {u.Name}({Names(u.Columns)})"))
+            .Concat(table.ForeignKeyConstraints.Select(f => $"{table.Name} fk {f.Name}({Names(f.Columns)}) -> {f.PrincipalTable.Name} {f.OnDeleteAction}"))),
+        .. model.GetEntityTypes().SelectMany(entity => entity.GetProperties().Select(p =>
+            $"{entity.Name}.{p.Name}: {p.ClrType} {p.GetTypeMapping().Converter?.GetType().Name} {p.GetTypeMapping().GetType().Name} " +
+            $"{p.ValueGenerated} {p.IsConcurrencyToken} {p.PropertyInfo?.Name ?? p.FieldInfo?.Name}")),
+        ];
+
+    private static string Names(IEnumerable<IColumn>? columns) => string.Join(",", columns?.Select(c => c.Name) ?? []);
 
     [Fact]
     public void A_restart_on_a_current_schema_reads_the_history_and_takes_no_migrations_lock()

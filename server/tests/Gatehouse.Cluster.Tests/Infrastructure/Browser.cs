@@ -110,7 +110,8 @@ public sealed class Browser : IDisposable
     {
         var username = $"{prefix}_{Guid.NewGuid():N}";
         username = username[..Math.Min(40, username.Length)];
-        var register = await PostAsync(server, "/auth/register", new { username, password = Password });
+        // Sign-up needs an address by default (Gatehouse:Accounts:RequireEmail).
+        var register = await PostAsync(server, "/auth/register", new { username, password = Password, email = $"{username}@example.com" });
         Assert.True(register.StatusCode == HttpStatusCode.Created, await Describe(register));
         Username = username;
         var login = await LogInAsync(server);

@@ -1,0 +1,16 @@
+namespace Gatehouse.Api.Accounts;
+
+/// <summary><c>Gatehouse:Accounts</c>: what sign-up asks for and what sign-in requires of an address.</summary>
+public sealed class AccountOptions
+{
+    public const string Section = "Gatehouse:Accounts";
+
+    /// <summary>Sign-up needs an email address (400 <c>email_required</c> without one). Accounts made before keep working without.</summary>
+    public bool RequireEmail { get; set; } = true;
+
+    /// <summary>
+    /// Sign-in is refused (403 <c>email_unverified</c>) until the account's address is verified, and
+    /// sign-up with a registered address answers as a fresh one does (202), so it reveals nothing.
+    /// </summary>
+    public bool RequireVerifiedEmail { get; set; }
+}

@@ -1,0 +1,105 @@
+using Gatehouse.Api.Email;
+using Gatehouse.Api.Users;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Api.Accounts;
+
+/// <summary>
+/// The mails of password reset and email change, one template each, put in the outbox of the
+/// request's unit of work (saved with the change that caused them). Links come from
+/// <see cref="PublicWebSettings"/> only, never from the request.
+/// </summary>
+/// <remarks>
+/// Notices (something happened to the account) go to a <b>verified</b> address only: an address typed
+/// wrong at sign-up belongs to a stranger, who must learn nothing of the account, let alone get a reset
+/// link. The mails that carry a link someone asked for (a reset, a confirmation) go to the address the
+/// link is for; following it is what proves the address.
+/// </remarks>
+public sealed class SecurityNotices(MailComposer composer, MailOutbox outbox, IOptions<PublicWebSettings> web)
+{
+    public static readonly TimeSpan ResetLifetime = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan ChangeEmailLifetime = TimeSpan.FromHours(24);
+
+    public const string ResetPasswordPage = "/auth/reset-password";
+    public const string ConfirmEmailPage = "/auth/confirm-email";
+    public const string ForgotPasswordPage = "/auth/forgot-password";
+
+    private PublicWebSettings Web => web.Value;
+
+    /// <summary>The address notices may go to: the user's, once verified.</summary>
+    public static string? NoticeAddress(User user) => user.EmailConfirmed && !string.IsNullOrEmpty(user.Email) ? user.Email : null;
+
+    /// <summary>The link someone asked for on the forgot-password page.</summary>
+    public void ResetLink(User user, string to, string token) => outbox.Enqueue(composer.Compose(
+        MailKinds.PasswordReset, to, "Reset your password",
+        [
+            $"Someone, hopefully you, asked to reset the password of the account {user.UserName}.",
+            $"The link works once, for {ResetLifetime.TotalMinutes:0} minutes. Opening it changes nothing until you choose a new password.",
+        ],
+        ("Choose a new password", Web.Link(ResetPasswordPage, token)),
+        "If you did not ask for this, ignore this mail: your password stays as it is."));
+
+    /// <summary>After a reset: every session has ended.</summary>
+    public void PasswordReset(User user)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(
+            MailKinds.PasswordResetDone, to, "Your password was reset",
+            [
+                $"The password of the account {user.UserName} was reset with a link sent to this address, and every device was signed out.",
+            ],
+            ("Forgot your password?", ForgotPasswordLink),
+            "If this was not you, ask for a new reset link at once: it also signs out whoever did it."));
+    }
+
+    /// <summary>After a change of password by the signed-in user.</summary>
+    public void PasswordChanged(User user)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(
+            MailKinds.PasswordChanged, to, "Your password was changed",
+            [
+                $"The password of the account {user.UserName} was changed, and every other device was signed out.",
+            ],
+            ("Forgot your password?", ForgotPasswordLink),
+            "If this was not you, reset your password at once with this link: it signs out whoever did it."));
+    }
+
+    /// <summary>The confirmation link, to the new address.</summary>
+    public void ConfirmEmailChange(User user, string newEmail, string token) => outbox.Enqueue(composer.Compose(
+        MailKinds.ConfirmEmailChange, newEmail, "Confirm your new address",
+        [
+            $"Someone signed in to the account {user.UserName} asked to use this address for it.",
+            $"The address changes only once you confirm. The link works once, for {ChangeEmailLifetime.TotalHours:0} hours.",
+        ],
+        ("Confirm this address", Web.Link(ConfirmEmailPage, token)),
+        "If you did not ask for this, ignore this mail: nothing changes."));
+
+    /// <summary>To the old address, when a change was asked for: with a reset link to take the account back.</summary>
+    public void EmailChangeRequested(User user, string oldEmail, string newEmail, string resetToken) => outbox.Enqueue(composer.Compose(
+        MailKinds.EmailChangeRequested, oldEmail, "A change of your address was asked for",
+        [
+            $"Someone signed in to the account {user.UserName} asked to change its address from this one to {newEmail}. It changes once the new address is confirmed.",
+            $"If this was not you, reset your password now: that signs out every device and voids the change. The link works once, for {ResetLifetime.TotalMinutes:0} minutes.",
+        ],
+        ("Secure my account", Web.Link(ResetPasswordPage, resetToken)),
+        "If it was you, there is nothing to do."));
+
+    /// <summary>To the old address, once the change is confirmed: with a fresh reset link, as the account may be lost.</summary>
+    public void EmailChanged(User user, string oldEmail, string newEmail, string resetToken) => outbox.Enqueue(composer.Compose(
+        MailKinds.EmailChanged, oldEmail, "Your address was changed",
+        [
+            $"The address of the account {user.UserName} is now {newEmail}; this address no longer receives its mail.",
+            $"If this was not you, reset your password now: that signs out every device. The link works once, for {ResetLifetime.TotalMinutes:0} minutes.",
+        ],
+        ("Secure my account", Web.Link(ResetPasswordPage, resetToken)),
+        "If it was you, there is nothing to do."));
+
+    private string ForgotPasswordLink => Web.BaseUrl + ForgotPasswordPage;
+}
