@@ -42,6 +42,18 @@ describe('signed out', () => {
     expect(continues(await run('/auth/sign-up'))).toBe(true);
   });
 
+  it('reaches the pages that mailed links open, with their token, and the forgot-password page', async () => {
+    for (const path of ['/auth/forgot-password', '/auth/reset-password?token=abc', '/auth/verify-email?token=abc', '/auth/confirm-email?token=abc']) {
+      const response = await run(path);
+      expect(continues(response), path).toBe(true);
+      expect(response.headers.getSetCookie(), path).toEqual([]);
+    }
+  });
+
+  it('is sent from the email page to log-in, like every other signed-in page', async () => {
+    expect(getRedirectUrl(await run('/dashboard/email'))).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard%2Femail');
+  });
+
   it('with an expired or forged cookie is sent to log-in and the cookie is deleted', async () => {
     const expired = await mintToken(key, { expiresAt: Math.floor(Date.now() / 1000) - 60 });
     for (const token of [expired, 'forged.token.value']) {
@@ -69,6 +81,21 @@ describe('signed in', () => {
     const token = await mintToken(key);
     expect(getRedirectUrl(await run('/auth/log-in', token))).toBe('http://localhost:3000/dashboard');
     expect(getRedirectUrl(await run('/auth/sign-up?next=/x', token))).toBe('http://localhost:3000/dashboard');
+  });
+
+  it('reaches the pages that mailed links open: an address is often verified or confirmed while signed in', async () => {
+    const token = await mintToken(key);
+    for (const path of ['/auth/verify-email?token=abc', '/auth/confirm-email?token=abc', '/auth/reset-password?token=abc', '/auth/forgot-password']) {
+      expect(continues(await run(path, token)), path).toBe(true);
+    }
+  });
+
+  it('is open on the mail pages only, not on paths below them', async () => {
+    expect(getRedirectUrl(await run('/auth/verify-email/x', await mintToken(key)))).toBe('http://localhost:3000/dashboard');
+  });
+
+  it('reaches the email page', async () => {
+    expect(continues(await run('/dashboard/email', await mintToken(key)))).toBe(true);
   });
 
   it('can always reach the page that clears a dead cookie', async () => {

@@ -1,12 +1,15 @@
 import Link from 'next/link';
 import { PublicFrame } from '@/components/page-frame';
 import { optionalSession } from '@/lib/auth/session';
+import { getEmailConfig } from '@/lib/email/server-config';
 import { AccountMenu } from './dashboard/account-menu';
 
 export default async function HomePage() {
   const user = await optionalSession();
+  // Asked only for a signed-in visitor: the menu is the one place here that links to a mail page.
+  const emailEnabled = user ? (await getEmailConfig()).emailEnabled : false;
   return (
-    <PublicFrame headerEnd={user ? <AccountMenu username={user.username} /> : undefined}>
+    <PublicFrame headerEnd={user ? <AccountMenu username={user.username} emailEnabled={emailEnabled} /> : undefined}>
       <section className="card">
         <h1>Gatehouse</h1>
         {user ? (

@@ -10,9 +10,19 @@ const VIEWPORTS = {
   mobile: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
 } as const;
 
+// Shaped like a real token; the pages send it nowhere until their button is pressed.
+const LINK_TOKEN = 'a11yCheckToken_0123456789abcdefghijklmnopqrs';
+
 const PUBLIC_PAGES = [
   { path: '/auth/log-in', title: 'Log in · Gatehouse' },
   { path: '/auth/sign-up', title: 'Sign up · Gatehouse' },
+  { path: '/auth/forgot-password', title: 'Forgot password · Gatehouse' },
+  // The pages mailed links open: with a token (the button), and with a broken one (the way to a new link).
+  { path: `/auth/reset-password?token=${LINK_TOKEN}`, title: 'Reset password · Gatehouse' },
+  { path: '/auth/reset-password?token=cut', title: 'Reset password · Gatehouse' },
+  { path: `/auth/verify-email?token=${LINK_TOKEN}`, title: 'Verify email · Gatehouse' },
+  { path: '/auth/verify-email?token=cut', title: 'Verify email · Gatehouse' },
+  { path: `/auth/confirm-email?token=${LINK_TOKEN}`, title: 'Confirm email · Gatehouse' },
   { path: '/', title: 'Gatehouse' },
   { path: '/auth/no-such-page', title: 'Page not found · Gatehouse' }, // (signed out, other unknown paths go to log-in)
   // The proxy's own 503 page, shown while the API is down.
@@ -23,6 +33,7 @@ const SIGNED_IN_PAGES = [
   { path: '/dashboard', title: 'Dashboard · Gatehouse' },
   { path: '/dashboard/sessions', title: 'Sessions · Gatehouse' },
   { path: '/dashboard/password', title: 'Change password · Gatehouse' },
+  { path: '/dashboard/email', title: 'Email address · Gatehouse' },
   { path: '/', title: 'Gatehouse' },
   { path: '/no-such-page', title: 'Page not found · Gatehouse' },
 ];
@@ -78,6 +89,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await logIn(page, { username: 'nobody-here', password: 'not-the-password' });
         await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
         await expectNoViolations(page, 'log-in after a failed attempt');
+
+        // A mailed link the API refuses: the message and the form for a new link.
+        await page.goto(`/auth/verify-email?token=${LINK_TOKEN}`);
+        const alert = page.getByRole('main').getByRole('alert');
+        await expect(async () => {
+          if (!(await alert.isVisible())) await page.getByRole('button', { name: 'Verify my email' }).click({ timeout: 1_000 });
+          await expect(alert).toBeVisible({ timeout: 2_000 });
+        }).toPass({ timeout: 10_000 });
+        await expectNoViolations(page, 'verify-email after the API refused the link');
+        if (mobile) await expectTouchTargets(page, 'verify-email after the API refused the link');
       });
 
       test('every signed-in page passes axe with its own title, with the account menu and a confirmation open too', async ({ page, account }) => {
@@ -85,6 +106,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await logIn(page, account);
         await expect(page.getByTestId('username')).toHaveText(account.username);
         for (const { path, title } of SIGNED_IN_PAGES) await check(page, path, title, mobile);
+
+        // The fixture's account has an address it has not verified: the dashboard shows the banner.
+        await page.goto('/dashboard');
+        await expect(page.getByRole('region', { name: 'Verify your email address' })).toBeVisible();
+        await expectNoViolations(page, 'the dashboard with the unverified-address banner');
+        if (mobile) await expectTouchTargets(page, 'the unverified-address banner');
 
         await page.goto('/dashboard');
         await openAccountMenu(page);

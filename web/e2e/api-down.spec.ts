@@ -18,6 +18,7 @@ test('with the API stopped, a signed-in visitor sees the 503 page, not log-in; i
   const account = newAccount();
   await page.goto(`${stack!.url}/auth/sign-up`);
   await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel(/^Email/).fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign up' }).click();
   await expect(page.getByTestId('username')).toHaveText(account.username);

@@ -59,6 +59,7 @@ test.describe('log-in says why the visitor is there', () => {
 
     const account = newAccount();
     await page.getByLabel('Username').fill(account.username);
+    await page.getByLabel(/^Email/).fill(account.email);
     await page.getByLabel('Password').fill(account.password);
     await page.getByRole('button', { name: 'Sign up' }).click();
     // Two Argon2id hashes (register, then log in) and a navigation.
@@ -129,6 +130,7 @@ test.describe('forms', () => {
   test('sign-up shows every message of a field, and focus goes to the first field in error', async ({ page }) => {
     await page.goto('/auth/sign-up');
     await page.getByLabel('Username').fill('someone-new');
+    await page.getByLabel(/^Email/).fill('someone-new@example.com');
     await page.getByLabel('Password').fill('Tangerine-Osprey-Lantern-7');
     await answerOnce(page, '/auth/register', 400, {
       title: 'The request has invalid fields.',
@@ -146,6 +148,7 @@ test.describe('forms', () => {
   test('sign-up errors from the real API: focus on the first, stale ones gone after a resubmit, nothing typed wiped', async ({ page }) => {
     await page.goto('/auth/sign-up');
     await page.getByLabel('Username').fill('ab');
+    await page.getByLabel(/^Email/).fill(newAccount().email);
     await page.getByLabel('Password').fill('Tangerine-Osprey-Lantern-7');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByLabel('Username')).toHaveAccessibleDescription(/3 to 64 characters/);

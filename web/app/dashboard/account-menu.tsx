@@ -6,11 +6,15 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { LogOutButton } from './log-out-button';
 
-/** The signed-in user's pages, in menu order. A new page (Security) is one more line here. */
-const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string }[] = [
+/**
+ * The signed-in user's pages, in menu order. A new page (Security) is one more line here. `mail`:
+ * the page needs the API to send mail, so it is not listed when mail is off.
+ */
+const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string; readonly mail?: true }[] = [
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/dashboard/sessions', label: 'Sessions' },
   { href: '/dashboard/password', label: 'Password' },
+  { href: '/dashboard/email', label: 'Email address', mail: true },
 ];
 
 /**
@@ -20,7 +24,7 @@ const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string }[
  * The panel exists only while open: every signed-in page renders this header on the server, and a
  * closed panel (its links and a second Log out) was work on each request that nobody saw.
  */
-export function AccountMenu({ username }: { username: string }) {
+export function AccountMenu({ username, emailEnabled }: { username: string; emailEnabled: boolean }) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
@@ -71,7 +75,7 @@ export function AccountMenu({ username }: { username: string }) {
           </p>
           <nav aria-label="Account">
             <ul>
-              {ACCOUNT_LINKS.map((link) => (
+              {ACCOUNT_LINKS.filter((link) => emailEnabled || !link.mail).map((link) => (
                 <li key={link.href}>
                   <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined} onClick={() => setOpen(false)}>
                     {link.label}

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { PageFrame, SiteHeader } from '@/components/page-frame';
 import { verifySession } from '@/lib/auth/session';
+import { getEmailConfig } from '@/lib/email/server-config';
 import { AccountMenu } from './account-menu';
 
 /**
@@ -9,12 +10,12 @@ import { AccountMenu } from './account-menu';
  * request, it is cached), because a layout is not re-run on every navigation.
  */
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const user = await verifySession();
+  const [user, { emailEnabled }] = await Promise.all([verifySession(), getEmailConfig()]);
   return (
     <PageFrame
       header={
         <SiteHeader>
-          <AccountMenu username={user.username} />
+          <AccountMenu username={user.username} emailEnabled={emailEnabled} />
         </SiteHeader>
       }
     >

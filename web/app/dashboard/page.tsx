@@ -1,18 +1,21 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { verifySession } from '@/lib/auth/session';
+import { getEmailConfig } from '@/lib/email/server-config';
+import { EmailBanner } from './email-banner';
 import { LogOutButton } from './log-out-button';
 
 export const metadata: Metadata = { title: 'Dashboard · Gatehouse' };
 
 export default async function DashboardPage() {
-  const user = await verifySession();
+  const [user, { emailEnabled }] = await Promise.all([verifySession(), getEmailConfig()]);
   return (
     <>
       <div className="page-header">
         <h1>Dashboard</h1>
         <p>Your account at a glance.</p>
       </div>
+      {emailEnabled && <EmailBanner />}
       <div className="panels">
         <section className="panel" aria-labelledby="account-heading">
           <h2 id="account-heading">Your account</h2>
@@ -47,6 +50,17 @@ export default async function DashboardPage() {
             </Link>
           </p>
         </section>
+        {emailEnabled && (
+          <section className="panel" aria-labelledby="email-heading">
+            <h2 id="email-heading">Email address</h2>
+            <p>Where password reset links and security notices go. A new address counts once you open the link we mail to it.</p>
+            <p>
+              <Link href="/dashboard/email" className="panel-link">
+                Change email address
+              </Link>
+            </p>
+          </section>
+        )}
       </div>
       <section className="panel note" aria-labelledby="protected-heading">
         <h2 id="protected-heading">About this page</h2>

@@ -5,6 +5,8 @@ import type { BrowserContext, Page, PlaywrightWorkerArgs } from '@playwright/tes
 export interface Account {
   readonly username: string;
   readonly password: string;
+  /** Sent at sign-up (the API requires one by default); the demo user's is john@example.com. */
+  readonly email?: string;
 }
 
 export const DEMO: Account = { username: 'john', password: 'password123' };
@@ -12,10 +14,10 @@ export const DEMO: Account = { username: 'john', password: 'password123' };
 /** The API's own address, for arranging state without the UI (registering users). */
 export const apiUrl = () => process.env.E2E_API_URL ?? '';
 
-export const newAccount = (): Account => ({
-  username: `e2e-${randomBytes(5).toString('hex')}`,
-  password: `Violet-Harbor-${randomBytes(4).toString('hex')}`,
-});
+export const newAccount = (): Account & { readonly email: string } => {
+  const username = `e2e-${randomBytes(5).toString('hex')}`;
+  return { username, password: `Violet-Harbor-${randomBytes(4).toString('hex')}`, email: `${username}@example.com` };
+};
 
 /** Registers `account` with the API at `api` directly, without the UI. */
 export async function register(playwright: PlaywrightWorkerArgs['playwright'], account: Account, api = apiUrl()) {

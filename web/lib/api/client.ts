@@ -5,7 +5,7 @@ import { logInPath } from '@/lib/safe-next';
 
 export type ApiResult = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly problem: Problem };
 
-export type Method = 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'DELETE';
 
 /**
  * How long a call may go unanswered. An API that accepts the connection and never answers would
@@ -175,5 +175,7 @@ let browserClient: ApiClient | undefined;
 const client = () => (browserClient ??= createApiClient(browserEnvironment()));
 
 export const postJson = (base: string, path: string, body?: unknown): Promise<ApiResult> => client().request(base, 'POST', path, body);
+
+export const getJson = (base: string, path: string): Promise<ApiResult> => client().request(base, 'GET', path);
 
 export const deleteResource = (base: string, path: string): Promise<ApiResult> => client().request(base, 'DELETE', path);

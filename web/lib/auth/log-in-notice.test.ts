@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { continueMessage, NOTICE_MESSAGES, noticeSetCookie, parseNotice } from './log-in-notice';
 
 describe('parseNotice', () => {
-  it('reads the two notices', () => {
+  it('reads the three notices', () => {
     expect(parseNotice('signed-out')).toBe('signed-out');
     expect(parseNotice('session-ended')).toBe('session-ended');
+    expect(parseNotice('password-reset')).toBe('password-reset');
   });
 
   it('ignores anything else a cookie could hold', () => {
@@ -21,6 +22,7 @@ describe('the notice cookie', () => {
   it('has a message for each notice', () => {
     expect(NOTICE_MESSAGES['signed-out']).toBe('You have logged out.');
     expect(NOTICE_MESSAGES['session-ended']).toMatch(/session has ended/);
+    expect(NOTICE_MESSAGES['password-reset']).toBe('Your password was reset. Sign in with your new password.');
   });
 });
 

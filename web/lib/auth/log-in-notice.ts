@@ -9,7 +9,7 @@ import { z } from 'zod';
  */
 export const NOTICE_COOKIE = 'gatehouse_notice';
 
-const noticeSchema = z.enum(['signed-out', 'session-ended']);
+const noticeSchema = z.enum(['signed-out', 'session-ended', 'password-reset']);
 
 export type LogInNotice = z.infer<typeof noticeSchema>;
 
@@ -18,6 +18,7 @@ export const parseNotice = (value: unknown): LogInNotice | null => noticeSchema.
 export const NOTICE_MESSAGES: Readonly<Record<LogInNotice, string>> = {
   'signed-out': 'You have logged out.',
   'session-ended': 'Your session has ended, perhaps because you logged out on another device. Please log in again.',
+  'password-reset': 'Your password was reset. Sign in with your new password.',
 };
 
 /**
@@ -44,6 +45,7 @@ const PAGE_NAMES: Readonly<Record<string, string>> = {
   '/dashboard': 'your dashboard',
   '/dashboard/sessions': 'your sessions',
   '/dashboard/password': 'change your password',
+  '/dashboard/email': 'change your email address',
   '/dashboard/security': 'your security settings',
 };
 

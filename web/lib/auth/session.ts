@@ -64,6 +64,32 @@ export async function getUserFromApi(): Promise<SessionUser | null> {
   return meSchema.parse(await response.json());
 }
 
+const accountEmailSchema = z.object({ email: z.string().nullable().optional(), emailVerified: z.boolean().optional() });
+
+export interface AccountEmail {
+  readonly email: string | null;
+  readonly verified: boolean;
+}
+
+/**
+ * The signed-in user's address and whether it is verified, from `/auth/me`, for a page that has
+ * called verifySession(). A session revoked in between goes the way verifySession() sends it; an
+ * outage to the 503 page.
+ */
+export async function getAccountEmail(): Promise<AccountEmail> {
+  let response: Response | null;
+  try {
+    response = await getWithSession('/auth/me');
+  } catch (error) {
+    if (error instanceof SignInServiceUnavailableError) return toUnavailablePage();
+    throw error;
+  }
+  if (!response || response.status === 401) return toSessionEnded();
+  if (!response.ok) return toUnavailablePage();
+  const me = accountEmailSchema.parse(await response.json());
+  return { email: me.email ?? null, verified: me.emailVerified ?? false };
+}
+
 /**
  * The signed-in user, for pages. In `local` mode without a call to the API: the access cookie is
  * verified here as the proxy verifies it (remembered until its exp), and its session must not be

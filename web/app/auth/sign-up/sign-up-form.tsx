@@ -2,31 +2,45 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { z } from 'zod';
 import { useApiBase } from '@/components/api-base';
 import { Field, fieldId, FormError, SubmitButton } from '@/components/field';
 import { PasswordStrength, strengthIds } from '@/components/password-strength';
-import { fromProblem, useFormSubmit } from '@/components/use-form-submit';
+import { CLEAN, fromProblem, useFormSubmit } from '@/components/use-form-submit';
 import { postJson } from '@/lib/api/client';
 import { continueMessage } from '@/lib/auth/log-in-notice';
 import { withNext } from '@/lib/safe-next';
 
-/** `next`: the page to go to once signed up, when one was asked for (carried from log-in). */
-export function SignUpForm({ next }: { next: string | null }) {
+// 202 from /auth/register: the account waits for its address to be verified (RequireVerifiedEmail).
+// The API gives the same answer when the address is already registered, so this page can say no more.
+const verificationSentSchema = z.object({ verificationSent: z.literal(true) });
+
+/**
+ * `next`: the page to go to once signed up, when one was asked for (carried from log-in);
+ * `requireEmail`: the API refuses a sign-up without an address; `emailEnabled`: it sends mail.
+ */
+export function SignUpForm({ next, requireEmail, emailEnabled }: { next: string | null; requireEmail: boolean; emailEnabled: boolean }) {
   const base = useApiBase();
   const router = useRouter();
   // Read as they are typed, for the strength meter: a password built on the username is weak.
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // The address a verification mail went to, once the API said so; the form gives way to "check your mail".
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const { outcome, busy, retry, formProps } = useFormSubmit({
-    required: { username: 'Username is required.', password: 'Password is required.' },
+    required: { username: 'Username is required.', ...(requireEmail ? { email: 'Email is required.' } : {}), password: 'Password is required.' },
     submit: async (data) => {
       const username = String(data.get('username'));
       const email = String(data.get('email')).trim();
       const password = String(data.get('password'));
       const registered = await postJson(base, '/auth/register', { username, password, email: email || undefined });
       if (!registered.ok) return fromProblem(registered.problem);
+      if (verificationSentSchema.safeParse(registered.body).success) {
+        setSentTo(email);
+        return CLEAN;
+      }
 
       // Registering does not sign in; logging in with the same details does.
       const loggedIn = await postJson(base, '/auth/login', { username, password });
@@ -37,6 +51,8 @@ export function SignUpForm({ next }: { next: string | null }) {
       return 'leaving';
     },
   });
+
+  if (sentTo !== null) return <CheckYourMail email={sentTo} next={next} />;
 
   const passwordId = fieldId('password');
   const strength = strengthIds(passwordId);
@@ -58,10 +74,12 @@ export function SignUpForm({ next }: { next: string | null }) {
       />
       <Field
         name="email"
-        label="Email (optional)"
+        label={requireEmail ? 'Email' : 'Email (optional)'}
         type="email"
         autoComplete="email"
+        required={requireEmail}
         errors={outcome.fieldErrors.email}
+        hint={emailEnabled ? 'We send a link to verify it; it also lets you reset a forgotten password.' : undefined}
         onChange={(event) => setEmail(event.target.value)}
       />
       <Field
@@ -83,5 +101,25 @@ export function SignUpForm({ next }: { next: string | null }) {
         Have an account? <Link href={withNext('/auth/log-in', next)}>Log in</Link>
       </p>
     </form>
+  );
+}
+
+/** In place of the form once the mail is sent; focus moves to its heading so the change is announced. */
+function CheckYourMail({ email, next }: { email: string; next: string | null }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <section className="card" aria-labelledby="check-mail-heading">
+      <h1 id="check-mail-heading" ref={heading} tabIndex={-1}>
+        Check your mail
+      </h1>
+      <p role="status">
+        We sent a message to <strong>{email}</strong>. Open the link in it to verify your address, then log in.
+      </p>
+      <p className="hint">No mail after a few minutes? Look in your spam folder, or log in to ask for a new link.</p>
+      <p className="aside">
+        <Link href={withNext('/auth/log-in', next)}>Log in</Link>
+      </p>
+    </section>
   );
 }
