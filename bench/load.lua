@@ -35,6 +35,8 @@ function setup(thread)
   if mode == "login" then
     local users = lines(os.getenv("BENCH_USERS_FILE"))
     thread:set("user", users[(n - 1) % #users + 1])
+  elseif mode == "forgot" then
+    return wrk.format("POST", "/auth/password/forgot", json_headers, string.format('{"username":"%s"}', user))
   elseif mode == "refresh" then
     local cookies = lines(os.getenv("BENCH_TOKENS_FILE"))
     local cookie = cookies[n]

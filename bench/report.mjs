@@ -194,6 +194,16 @@ if (get('mail')) {
       `(a local SMTP server that counts arrivals); the rate runs from the first mail's arrival to the last's, so the sender's poll interval is not in it.`,
   );
 }
+if (get('forgot')) {
+  const forgot = get('forgot');
+  const login = get('login');
+  notes.push(
+    `Forgot password: one connection for 1 s per round, then until every request's mail is in the outbox (the request answers before its lookup, ` +
+      `so the lookup, the voided older links, the token, the outbox row and the audit row run after the answer and are all in its cost): ` +
+      `${fmt(forgot.apiCpuMs, 3)} ms of API CPU per request` +
+      (login ? `, ${fmt(forgot.apiCpuMs / login.apiCpuMs, 3)}× a sign-in's ${fmt(login.apiCpuMs, 1)} ms.` : '.'),
+  );
+}
 if (notes.length > 0) md.push('', notes.join(' '));
 
 const benchmarks = benchmarkCsvs.flatMap((file) => readBenchmarkCsv(file));

@@ -20,6 +20,8 @@
 #      sink (bench/smtp-sink.cs, counting arrivals): MAILS rows are written straight into the outbox
 #      table, as the endpoints' transactions write them, and the sink times the first to the last
 #      arrival. (The other scenarios run with Gatehouse__Email__Enabled=false: no mail perturbs them.)
+#      Then, on the same instance, POST /auth/password/forgot's cost against a sign-in's: the API's
+#      CPU per request until every request's mail is in the outbox.
 # and runs the in-process BenchmarkDotNet suite (bench/Gatehouse.Benchmarks) with a short job.
 #
 # Every target is measured in ROUNDS rounds and reported as the median with its spread (lowest to
@@ -173,6 +175,7 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
       Gatehouse__RateLimits__Register__PerIp=1000000000 Gatehouse__RateLimits__Register__PerUser=1000000000 \
+      Gatehouse__RateLimits__PasswordForgot__PerIp=1000000000 Gatehouse__RateLimits__PasswordForgot__PerUser=1000000000 \
       Gatehouse__Passwords__MaxConcurrent="$hash_concurrency" \
       "${api_env[@]}" "${mail_env[@]}" dotnet "$api_dll"
   ) >>"$work/api.log" 2>&1 &
@@ -333,6 +336,39 @@ mail_round() {
   row mail "$round" "Outbox → local SMTP sink (mails delivered)" mail 1 "$count" 0 "$seconds" 0 0 \
     "$((api1 - api0))" 0 "$(rss_kib "$api_pid" VmHWM)" 0 "mails=$count"
 }
+# The forgot-password request against a sign-in: it answers before it looks anything up (so its
+# timing says nothing), and the rest (the lookup, voiding older links, a token, the mail's outbox row,
+# the audit row) runs after the answer. So its cost is all the API's CPU from the first request until
+# the last one's mail is in the outbox, per request: one wrk connection for one second (within the
+# API's queue of 10,000), then a wait until every request's row is written.
+outbox_rows() { # kind → how many outbox rows of that kind
+  if [ "$database" = postgres ]; then
+    postgres_psql -d gatehouse -t -A -q -c "SELECT count(*) FROM \"Outbox\" WHERE \"Kind\" = '$1'"
+  else
+    sqlite3 "$api_data/gatehouse.db" ".timeout 30000" "SELECT count(*) FROM Outbox WHERE Kind = '$1'"
+  fi
+}
+forgot_round() {
+  log "POST /auth/password/forgot, round $round: 1 s, 1 connection, then until every mail is written"
+  local before api0 api1 result ok failed broken seconds p50 p99 statuses expected written
+  before=$(outbox_rows password_reset)
+  reset_peak "$api_pid"
+  api0=$(cpu_ticks "$api_pid")
+  result=$(run_wrk 1 "http://127.0.0.1:$api_port" forgot 1 1 "" "")
+  read -r ok failed broken seconds p50 p99 statuses < <(sed -E 's/[a-z0-9_]+=//g; s/^BENCH //' <<<"$result")
+  echo "   $result" >&2
+  [ "$ok" -gt 0 ] || die "forgot password: no successful responses ($result)"
+  expected=$((before + ok))
+  for _ in $(seq 1 600); do
+    written=$(outbox_rows password_reset)
+    [ "$written" -ge "$expected" ] && break
+    sleep 0.1
+  done
+  [ "$written" -ge "$expected" ] || { tail -n 20 "$work/api.log" >&2; die "forgot password: $((written - before)) of $ok mails written within 60 s"; }
+  api1=$(cpu_ticks "$api_pid")
+  row forgot "$round" "POST /auth/password/forgot (its mail written)" api 1 "$ok" "$((failed + broken))" "$seconds" "$p50" "$p99" \
+    "$((api1 - api0))" 0 "$(rss_kib "$api_pid" VmHWM)" 0 "$statuses"
+}
 step() { # one scenario of a round, by id
   case $1 in
     health) scenario health "GET /health (no cookie)" api get 2 "$connections" "" /health ;;
@@ -343,6 +379,7 @@ step() { # one scenario of a round, by id
     register) scenario register "POST /auth/register" api register "$hash_concurrency" "$((2 * hash_concurrency))" "" "" ;;
     refresh) refresh ;;
     mail) mail_round ;;
+    forgot) forgot_round ;;
     public_page) web_pid=$web_local_pid web_port=$web_local_port
       scenario public_page "GET / (public page, signed out)" web get 2 "$connections" "" / ;;
     protected_page) web_pid=$web_local_pid web_port=$web_local_port
@@ -458,6 +495,8 @@ if wants mail; then
   mail_env=(Gatehouse__Email__Smtp__Host=127.0.0.1 Gatehouse__Email__Smtp__Port="$mail_port" Gatehouse__Email__Smtp__Security=None)
   start_api
   rounds mail
+  # After the mail rounds, so that the sink counts only their mails; these go nowhere and wait.
+  if [ -s "$work/users" ]; then rounds forgot; fi
   stop_api
   fact mails "$mails"
 fi
