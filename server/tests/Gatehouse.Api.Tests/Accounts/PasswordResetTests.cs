@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Api.Audit;
+using Gatehouse.Api.Email;
 using Gatehouse.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -215,7 +216,9 @@ public sealed class PasswordResetTests
         var notice = await sink.WaitForAsync(verifiedEmail, m => (m.Subject ?? "").EndsWith("Your password was changed", StringComparison.Ordinal));
         Assert.Contains(verified, notice.TextBody);
         Assert.StartsWith("http://localhost:3000/auth/forgot-password", SmtpSink.LinkFrom(notice)!.ToString());
-        // The outbox is written in the request, so its rows are the whole truth about what will be sent.
-        Assert.Equal(0, await factory.QueryAsync(db => db.Outbox.CountAsync(m => m.To == unverifiedEmail)));
+        // The outbox is written in the request, so its rows are the whole truth about what will be sent
+        // (the unverified address has its sign-up's verification mail, and nothing about the password).
+        Assert.Equal(0, await factory.QueryAsync(db => db.Outbox.CountAsync(m => m.To == unverifiedEmail && m.Kind == MailKinds.PasswordChanged)));
+        Assert.Equal(1, await factory.QueryAsync(db => db.Outbox.CountAsync(m => m.To == verifiedEmail && m.Kind == MailKinds.PasswordChanged)));
     }
 }
