@@ -73,6 +73,8 @@ internal sealed class BenchmarkApp : WebApplicationFactory<Program>
             ["JWT_SECRET"] = _algorithm == SigningAlgorithm.HS256 ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) : "",
             ["Gatehouse:Tokens:Secret"] = "",
             ["Gatehouse:Tokens:SigningKey"] = _algorithm == SigningAlgorithm.ES256 ? signingKey : "",
+            // Production needs an SMTP server for mail; these paths send none.
+            ["Gatehouse:Email:Enabled"] = "false",
         }));
         // Log lines would be noise between BenchmarkDotNet's; the measured paths log nothing when all is well.
         builder.ConfigureLogging(logging => logging.ClearProviders());
