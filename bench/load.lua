@@ -1,5 +1,6 @@
 -- wrk script for bench/run.sh and bench/capacity.sh: one load per run, chosen by BENCH_MODE.
 --   login     POST /auth/login as this thread's user (BENCH_USERS_FILE line n: username)
+--   forgot    POST /auth/password/forgot for this thread's user (as login)
 --   register  POST /auth/register with a name no run has used (BENCH_RUN_ID + thread + counter)
 --   refresh   POST /auth/refresh, each thread carrying its OWN token chain: it starts from
 --             BENCH_TOKENS_FILE line n and presents each new refresh token exactly once, so every
@@ -32,11 +33,9 @@ function setup(thread)
   local n = #threads + 1
   threads[n] = thread
   thread:set("id", n)
-  if mode == "login" then
+  if mode == "login" or mode == "forgot" then
     local users = lines(os.getenv("BENCH_USERS_FILE"))
     thread:set("user", users[(n - 1) % #users + 1])
-  elseif mode == "forgot" then
-    return wrk.format("POST", "/auth/password/forgot", json_headers, string.format('{"username":"%s"}', user))
   elseif mode == "refresh" then
     local cookies = lines(os.getenv("BENCH_TOKENS_FILE"))
     local cookie = cookies[n]
@@ -68,6 +67,8 @@ function request()
     counter = counter + 1
     return wrk.format("POST", "/auth/register", json_headers,
       string.format('{"username":"%s-%d-%d","email":"%s-%d-%d@example.com","password":"%s"}', run_id, id, counter, run_id, id, counter, password))
+  elseif mode == "forgot" then
+    return wrk.format("POST", "/auth/password/forgot", json_headers, string.format('{"username":"%s"}', user))
   elseif mode == "refresh" then
     return wrk.format("POST", "/auth/refresh", { ["Origin"] = origin, ["Cookie"] = cookie }, nil)
   end
