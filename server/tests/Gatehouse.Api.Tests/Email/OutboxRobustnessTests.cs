@@ -144,6 +144,7 @@ public sealed class OutboxRobustnessTests
         Assert.Null(dead.TextBody);
         Assert.Null(dead.HtmlBody);
         Assert.NotNull(dead.LastError);
+        await factory.Logs.WaitForAsync("Dead letter");
         var line = Assert.Single(factory.Logs.Lines, l => l.Contains("Dead letter", StringComparison.Ordinal));
         Assert.StartsWith("Error", line, StringComparison.Ordinal);
         Assert.Contains($"mail password_reset {id} given up after 3 attempts", line, StringComparison.Ordinal);
@@ -170,6 +171,7 @@ public sealed class OutboxRobustnessTests
         var dead = await WaitForRowAsync(factory, id, m => m.GaveUpAt is not null);
         Assert.Equal(1, dead.Attempts);
         Assert.StartsWith("550 RecipientNotAccepted", dead.LastError, StringComparison.Ordinal);
+        await factory.Logs.WaitForAsync("Dead letter");
         Assert.Contains(factory.Logs.Lines, l => l.Contains($"Dead letter: mail password_reset {id} given up after 1 attempts", StringComparison.Ordinal));
     }
 

@@ -156,6 +156,19 @@ public sealed class LogSink
     public void Add(string line) => _lines.Enqueue(line);
 
     public string All => string.Join('\n', _lines);
+
+    /// <summary>
+    /// Waits (up to 10 s) for a line containing <paramref name="text"/>: a background service writes
+    /// its row before its log line, so a test that saw the row may be a moment ahead of the log.
+    /// </summary>
+    public async Task WaitForAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!_lines.Any(l => l.Contains(text, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
 }
 
 internal sealed class LogSinkProvider(LogSink sink) : ILoggerProvider
