@@ -103,7 +103,21 @@ public static class TestDatabase
         if (IsPostgres && Created.TryRemove(dataDirectory, out var created) && created.IsValueCreated)
         {
             NpgsqlConnection.ClearPool(new NpgsqlConnection(created.Value));
-            Admin($"DROP DATABASE IF EXISTS \"{NameFor(dataDirectory)}\" WITH (FORCE)");
+            // FORCE ends the database's other connections, and PostgreSQL refuses (42501) when one of
+            // them is a background worker of another role that is there at that moment (seen once in
+            // CI after a test): a moment later it has gone.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Admin($"DROP DATABASE IF EXISTS \"{NameFor(dataDirectory)}\" WITH (FORCE)");
+                    return;
+                }
+                catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 10)
+                {
+                    Thread.Sleep(200);
+                }
+            }
         }
     }
 
