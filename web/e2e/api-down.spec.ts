@@ -15,13 +15,15 @@ test.beforeAll(async ({}, testInfo) => {
 test.afterAll(async () => stack?.stop());
 
 test('with the API stopped, a signed-in visitor sees the 503 page, not log-in; it recovers when the API is back', async ({ page, browser }) => {
+  test.setTimeout(90_000); // a sign-up, an API stopped and started again, on a busy machine
   const account = newAccount();
   await page.goto(`${stack!.url}/auth/sign-up`);
   await page.getByLabel('Username').fill(account.username);
   await page.getByLabel(/^Email/).fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign up' }).click();
-  await expect(page.getByTestId('username')).toHaveText(account.username);
+  // The first sign-up on a freshly started API (its first hash, its first outbox row) on a busy machine.
+  await expect(page.getByTestId('username')).toHaveText(account.username, { timeout: 30_000 });
 
   await stack!.stopApi();
 
