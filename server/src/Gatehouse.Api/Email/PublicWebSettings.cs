@@ -1,3 +1,4 @@
+using Gatehouse.Api.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Email;
@@ -25,12 +26,7 @@ internal sealed class PublicWebSettingsValidator : IValidateOptions<PublicWebSet
 {
     public ValidateOptionsResult Validate(string? name, PublicWebSettings options)
     {
-        var url = options.BaseUrl;
-        var valid = Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            && string.IsNullOrEmpty(uri.UserInfo) && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)
-            && !url.Contains('*') && !url.Contains(',');
-        return valid
+        return PublicApiSettingsValidator.IsPublicUrl(options.BaseUrl)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"{PublicWebSettings.Key} is '{options.Url}', which is not the web app's URL. Use the one address people open the web app at, scheme://host[:port][/path] with no query, user or wildcard, e.g. https://app.example.com (environment: Gatehouse__PublicWebUrl). Mails' links are built from it.");
     }

@@ -50,15 +50,20 @@ internal sealed class PublicApiSettingsValidator : IValidateOptions<PublicApiSet
         {
             return ValidateOptionsResult.Success;
         }
-        var url = options.ServerUrl;
-        var valid = Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            && string.IsNullOrEmpty(uri.UserInfo) && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)
-            && !url.Contains('*') && !url.Contains(',');
-        return valid
+        return IsPublicUrl(options.ServerUrl)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"{PublicApiSettings.Key} is '{options.Url}', which is not the API's URL. Use the one address browsers and tools reach the API at, scheme://host[:port][/path] with no query, user or wildcard, e.g. https://api.example.com (environment: Gatehouse__PublicApiUrl); or leave it unset.");
     }
+
+    /// <summary>
+    /// One public address: absolute http(s), no user, query, fragment, wildcard or list. Shared by
+    /// the settings that name where people and tools reach Gatehouse (the API's, the web app's).
+    /// </summary>
+    internal static bool IsPublicUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && string.IsNullOrEmpty(uri.UserInfo) && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)
+        && !url.Contains('*') && !url.Contains(',');
 }
 
 public static class PublicApiExtensions
