@@ -92,7 +92,7 @@ internal sealed class BenchmarkApp : WebApplicationFactory<Program>
             throw new InvalidOperationException($"Could not create the benchmark user: {string.Join("; ", created.Errors.Select(e => e.Description))}");
         }
         var sessions = scope.ServiceProvider.GetRequiredService<SessionStore>();
-        var issued = await sessions.CreateAsync(user.Id, new DefaultHttpContext(), CancellationToken.None);
+        var issued = await sessions.CreateAsync(user.Id, AuthMethods.Password, new DefaultHttpContext(), CancellationToken.None);
         return issued.Session;
     }
 

@@ -33,6 +33,7 @@ public static class EmailChangeEndpoints
             .RequireAuthorization()
             .RequireEmail()
             .LimitPerClient(LimitedAction.EmailChange)
+            .RequireRecentAuthentication()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Ask to change the address: mails a confirmation link to the new one and a notice to the old one");

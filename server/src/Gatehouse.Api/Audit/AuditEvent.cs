@@ -54,5 +54,22 @@ public static class AuditEvents
     public const string EmailChangeRequested = "email_change_requested";
     public const string EmailChanged = "email_changed";
 
+    // Second factors, passkeys and step-up (Mfa/, Passkeys/).
+    /// <summary>A right password met an account with a second factor: a pending sign-in began.</summary>
+    public const string SecondFactorRequested = "second_factor_requested";
+    /// <summary>A second factor was presented for a pending sign-in: success, or why not.</summary>
+    public const string SecondFactor = "second_factor";
+    public const string TotpEnabled = "totp_enabled";
+    public const string TotpDisabled = "totp_disabled";
+    public const string RecoveryCodesGenerated = "recovery_codes_generated";
+    public const string RecoveryCodeUsed = "recovery_code_used";
+    public const string PasskeyAdded = "passkey_added";
+    public const string PasskeyRenamed = "passkey_renamed";
+    public const string PasskeyRemoved = "passkey_removed";
+    /// <summary>A sign-in with a passkey and no password: success, or why not.</summary>
+    public const string PasskeySignIn = "passkey_sign_in";
+    /// <summary>A step-up within a session: success, or why not.</summary>
+    public const string Reauthenticate = "reauthenticate";
+
     public const string Success = "success";
 }

@@ -13,6 +13,13 @@ public sealed record LoginRequest(string? Username, string? Password);
 /// <summary>The original design's login answer, kept so its clients keep working.</summary>
 public sealed record LoginResponse(bool Success, string Message);
 
+/// <summary>
+/// A right password for an account with a second factor: no session yet. A short-lived cookie holds the
+/// pending sign-in; <c>POST /auth/login/mfa</c> or a passkey finishes it. <see cref="Methods"/> lists the
+/// factors the account can use: <c>totp</c>, <c>recovery_code</c>, <c>passkey</c>.
+/// </summary>
+public sealed record SecondFactorRequiredResponse(bool MfaRequired, IReadOnlyList<string> Methods);
+
 public sealed record IsAuthenticatedResponse(bool Success);
 
 /// <summary>What a signed-in user may see of their account: never the hash or lockout state.</summary>

@@ -3,6 +3,7 @@ using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
+using Gatehouse.Api.Mfa;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
@@ -44,27 +45,24 @@ public static partial class AuthEndpoints
         group.MapPost("/password", ChangePasswordAsync)
             .RequireAuthorization()
             .LimitPerClient(LimitedAction.Password)
+            .RequireRecentAuthentication()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithSummary("Change the password; ends every session and gives this browser a new one");
+            .WithSummary("Change the password (needs a recent authentication); ends every session and gives this browser a new one");
         return group;
     }
 
-    internal static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+    internal static async Task<Results<Ok<LoginResponse>, Ok<SecondFactorRequiredResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest? request,
         UserManager<User> users,
         DummyPassword dummy,
         FailedSignIns failures,
-        SessionStore sessions,
-        AccessTokenIssuer tokens,
-        AuthCookies cookies,
         BruteForceLimits limits,
         AuditLog audit,
-        UserProfiles profiles,
         KnownDevices devices,
         PasswordHashingLimit hashing,
-        SignInNotices notices,
+        SignIns signIns,
+        PendingSignIns pending,
         IOptions<AccountOptions> accounts,
-        GatehouseDbContext db,
         HttpContext http)
     {
         var missing = new List<AuthError>();
@@ -129,73 +127,21 @@ public static partial class AuthEndpoints
             await audit.WriteAsync(http, AuditEvents.SignIn, AuthErrors.EmailUnverified.Code, user.Id);
             return Problems.Forbidden(AuthErrors.EmailUnverified);
         }
-        // A known device's success says nothing of the unknown clients' guesses: their count and lock stay.
-        var lockedForOthers = device is not null && failures.IsLockedOut(user);
-        var previous = await HeldSessionAsync(http, sessions, cookies);
-
-        // Every write of a sign-in is one transaction: one commit (one fsync on SQLite) instead of two
-        // or more, and none of its rows without the others. Not cancellable: a client that hangs up
-        // mid-way must not leave half a sign-in.
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        // A password change that committed while this sign-in checked the old password must not leave a
-        // session behind. The check is an update of the user's row, so it also locks the row until this
-        // transaction ends (SQLite locks the database from BEGIN): a change committed before it is seen
-        // here, one after it waits, and its revoke-all then sees the session this sign-in made.
-        var credentialsCurrent = await db.Users
-            .Where(u => u.Id == user.Id && u.SecurityStamp == user.SecurityStamp)
-            .ExecuteUpdateAsync(set =>
-            {
-                if (device is null && user.AccessFailedCount > 0)
-                {
-                    // A success clears the unknown clients' count (Identity's ResetAccessFailedCount, in this
-                    // statement); the new stamp spoils any write made from an older read of the row.
-                    set.SetProperty(u => u.AccessFailedCount, 0).SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString());
-                }
-                else
-                {
-                    set.SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount);
-                }
-            }, CancellationToken.None) == 1;
-
-        // Signing in again gives this browser a new session and ends the one it held, so no session
-        // identifier outlives an authentication (fixation; ASVS 7.2.4).
-        if (previous is { } held)
+        // An account with a second factor: the password was right, but no session yet (Mfa/PendingSignIns).
+        if (user.TwoFactorEnabled)
         {
-            await sessions.RevokeAsync(held.SessionId, RevocationReasons.Replaced);
-            audit.Add(http, AuditEvents.SessionRevoked, RevocationReasons.Replaced, held.UserId, held.SessionId);
+            return TypedResults.Ok(await pending.BeginAsync(user, AuthMethods.Password, http));
         }
-        if (!credentialsCurrent)
+        if (!await signIns.StartAsync(user, AuthMethods.Password, device, http))
         {
-            audit.Add(http, AuditEvents.SignIn, "credentials_changed", user.Id);
-            await db.SaveChangesAsync(CancellationToken.None);
-            await transaction.CommitAsync(CancellationToken.None);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
-        var issued = sessions.Stage(user.Id, http);
-        if (device is null)
-        {
-            // A browser the account does not know: the owner hears of it, in this commit (see SignInNotices).
-            await notices.NewDeviceAsync(http, user);
-        }
-        // Each sign-in makes this browser known under a new cookie.
-        await devices.TrustAsync(http.Response, user.Id, device);
-        audit.Add(http, AuditEvents.SignIn, AuditEvents.Success, user.Id, issued.Session.Id);
-        if (lockedForOthers)
-        {
-            audit.Add(http, AuditEvents.SignInDuringLockout, AuditEvents.Success, user.Id, issued.Session.Id);
-        }
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-        sessions.Started(issued);
-        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
-        // The row is at hand: the /auth/me that usually follows a sign-in needs no read of its own.
-        profiles.Remember(user);
         return TypedResults.Ok(new LoginResponse(true, "User logged in"));
     }
 
     internal static async Task<NoContent> LogoutAsync(HttpContext http, SessionStore sessions, AuthCookies cookies, AuditLog audit)
     {
-        if (await HeldSessionAsync(http, sessions, cookies) is { } held)
+        if (await SignIns.HeldSessionAsync(http, sessions, cookies) is { } held)
         {
             await sessions.RevokeAsync(held.SessionId, RevocationReasons.Logout);
             await audit.WriteAsync(http, AuditEvents.Logout, AuditEvents.Success, held.UserId, held.SessionId);
@@ -204,25 +150,6 @@ public static partial class AuthEndpoints
         // to the account while a stranger's guesses lock it for everyone else.
         cookies.DeleteAll(http.Response);
         return TypedResults.NoContent();
-    }
-
-    /// <summary>
-    /// The live session the request's cookies hold, for anonymous endpoints: by the access token if it
-    /// is still good, else by the refresh token (an expired access token must not keep a session alive).
-    /// </summary>
-    private static async Task<(Guid SessionId, Guid UserId)?> HeldSessionAsync(HttpContext http, SessionStore sessions, AuthCookies cookies)
-    {
-        var result = await http.AuthenticateAsync();
-        if (result.Succeeded && result.Principal.TryGetSession(out var userId, out var sessionId))
-        {
-            return (sessionId, userId);
-        }
-        if (RefreshTokenValue.TryDecode(cookies.ReadRefresh(http.Request), out var refresh)
-            && await sessions.FindRefreshTokenAsync(refresh) is { Session: { RevokedAt: null } session })
-        {
-            return (session.Id, session.UserId);
-        }
-        return null;
     }
 
     internal static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> MeAsync(ClaimsPrincipal principal, UserProfiles profiles, HttpContext http)
@@ -307,7 +234,9 @@ public static partial class AuthEndpoints
         // keep a known device's way past the lockout. This browser stays known.
         var thisDevice = await devices.FindAsync(http.Request, user.NormalizedUserName!);
         await devices.ForgetOthersAsync(userId, thisDevice?.Id);
-        var issued = await sessions.CreateAsync(userId, http, CancellationToken.None);
+        // The new session was proven as the old one was, and by the current password just now.
+        var methods = AuthMethods.Join([.. AuthMethods.Split(principal.AuthMethods()), AuthMethods.Password]);
+        var issued = await sessions.CreateAsync(userId, methods, http, CancellationToken.None);
         // The owner hears of it, at a verified address only (see SecurityNotices); saved with the audit row.
         notices.PasswordChanged(user);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);

@@ -41,6 +41,21 @@ public static class AuthErrors
     public static readonly AuthError SessionNotFound = new("session_not_found", "", "No such session is active on your account.");
     public static readonly AuthError CursorInvalid = new("cursor_invalid", "after", "after must be a cursor from an earlier answer; leave it out to start again.");
 
+    // Second factors, passkeys and step-up (Mfa/, Passkeys/, Security/RecentAuthentication.cs).
+    public static readonly AuthError ReauthenticationRequired = new("reauthentication_required", "", "Confirm it's you: sign in again to do this.");
+    public static readonly AuthError CodeRequired = new("code_required", "code", "Enter the code.");
+    public static readonly AuthError CodeInvalid = new("code_invalid", "code", "That code is not right, or it was used already. Try the current code.");
+    public static readonly AuthError RecoveryCodeInvalid = new("recovery_code_invalid", "recoveryCode", "That recovery code is not right, or it was used already.");
+    public static readonly AuthError PendingSignInInvalid = new("mfa_pending_invalid", "", "This sign-in has expired or was used up. Sign in again.");
+    public static readonly AuthError TotpAlreadyEnabled = new("totp_already_enabled", "", "An authenticator app is already set up. Turn it off first to set up another.");
+    public static readonly AuthError TotpNotEnabled = new("totp_not_enabled", "", "No authenticator app is set up.");
+    public static readonly AuthError TotpSetupMissing = new("totp_setup_missing", "", "Start the authenticator app's setup first.");
+    public static readonly AuthError SecondFactorRequired = new("second_factor_required", "", "Set up a second factor first.");
+    public static readonly AuthError MfaEnrollmentRequired = new("mfa_enrollment_required", "", "Set up a second factor to go on: an authenticator app or a passkey.");
+    public static readonly AuthError PasskeyFailed = new("passkey_failed", "", "The passkey could not be verified. Try again.");
+    public static readonly AuthError PasskeyNotFound = new("passkey_not_found", "", "No such passkey is registered on your account.");
+    public static readonly AuthError CeremonyInvalid = new("ceremony_invalid", "ceremonyId", "This passkey request has expired or was used. Start again.");
+
     // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
     public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");
     public static readonly AuthError Unauthenticated = new("unauthenticated", "", "You are not signed in, or your session has ended.");

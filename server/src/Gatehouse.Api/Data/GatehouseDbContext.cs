@@ -2,6 +2,7 @@ using Gatehouse.Api.Accounts;
 using Gatehouse.Api.Audit;
 using Gatehouse.Api.Devices;
 using Gatehouse.Api.Email;
+using Gatehouse.Api.Mfa;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
@@ -11,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Api.Data;
 
 /// <summary>
-/// Users (Identity, without roles), their sessions and refresh tokens, their known devices, the audit
+/// Users (Identity's schema version 3, with passkeys, without roles: see Users/UsersExtensions.cs), their sessions and refresh tokens, their known devices, the audit
 /// log, and the token signing keys. The app asks for this type; one subclass per database provider carries that
 /// provider's migrations.
 /// </summary>
@@ -25,6 +26,7 @@ public abstract class GatehouseDbContext(DbContextOptions options)
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
     public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<AuthChallenge> AuthChallenges => Set<AuthChallenge>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -43,6 +45,7 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             session.Property(s => s.UserAgent).HasMaxLength(Session.MaxUserAgentLength);
             session.Property(s => s.IpAddress).HasMaxLength(Session.MaxIpAddressLength);
             session.Property(s => s.RevokedReason).HasMaxLength(Session.MaxReasonLength);
+            session.Property(s => s.AuthMethods).HasMaxLength(AuthMethods.MaxLength);
             session.HasIndex(s => s.UserId);
             // The revocation feed reads revocations by time; most sessions are never revoked, so
             // only the revoked ones are indexed (the same SQL on SQLite and PostgreSQL).
@@ -118,6 +121,21 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             mail.Property(m => m.LastError).HasMaxLength(OutboxMessage.MaxErrorLength);
             // The sender reads the unsent ones by due time; sent mails, the great majority, are not indexed.
             mail.HasIndex(m => m.NextAttemptAt).HasFilter("\"SentAt\" IS NULL AND \"GaveUpAt\" IS NULL");
+        });
+
+        builder.Entity<AuthChallenge>(challenge =>
+        {
+            challenge.ToTable("AuthChallenges");
+            challenge.HasKey(c => c.Id);
+            challenge.Property(c => c.Kind).HasMaxLength(AuthChallenge.MaxKindLength);
+            challenge.Property(c => c.Methods).HasMaxLength(AuthChallenge.MaxMethodsLength);
+            challenge.Property(c => c.SecurityStamp).HasMaxLength(AccountToken.MaxStampLength);
+            challenge.Property(c => c.State).HasMaxLength(AuthChallenge.MaxStateLength);
+            // Looked up by hash at each step; unique so one value can never name two rows.
+            challenge.HasIndex(c => c.TokenHash).IsUnique();
+            // The janitor deletes them by age.
+            challenge.HasIndex(c => c.ExpiresAt);
+            challenge.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -40,6 +40,18 @@ public sealed class RateLimitSettings
 
     /// <summary>Asking to change the address, per client and per account: a password check and a mail each.</summary>
     public ActionLimit EmailChange { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Second-factor codes at sign-in, per client and per account: a 6-digit code must not be guessable by volume.</summary>
+    public ActionLimit SecondFactor { get; set; } = new() { PerIp = 30, PerUser = 10, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>Setting up, confirming and turning off factors, and new recovery codes, per client and per account.</summary>
+    public ActionLimit MfaSetup { get; set; } = new() { PerIp = 30, PerUser = 15, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>Passkey ceremonies (options and answers, sign-in and registration), per client and per account.</summary>
+    public ActionLimit Passkey { get; set; } = new() { PerIp = 60, PerUser = 30, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Step-up within a session (a password, a code or a passkey), per client and per account.</summary>
+    public ActionLimit Reauthenticate { get; set; } = new() { PerIp = 20, PerUser = 10, Window = TimeSpan.FromMinutes(15) };
 }
 
 internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSettings>
@@ -52,6 +64,8 @@ internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSet
             ("Login", options.Login), ("Register", options.Register), ("Refresh", options.Refresh), ("Password", options.Password),
             ("EmailVerification", options.EmailVerification), ("PasswordForgot", options.PasswordForgot),
             ("EmailToken", options.EmailToken), ("EmailChange", options.EmailChange),
+            ("SecondFactor", options.SecondFactor), ("MfaSetup", options.MfaSetup), ("Passkey", options.Passkey),
+            ("Reauthenticate", options.Reauthenticate),
         })
         {
             if (limit.PerIp < 1 || limit.PerUser < 1 || limit.Window <= TimeSpan.Zero || limit.Window > TimeSpan.FromDays(1))
@@ -73,6 +87,10 @@ public enum LimitedAction
     PasswordForgot,
     EmailToken,
     EmailChange,
+    SecondFactor,
+    MfaSetup,
+    Passkey,
+    Reauthenticate,
 }
 
 /// <summary>Where a fixed window is counted when it is shared by every instance (Redis, see Scaling/).</summary>
@@ -218,6 +236,10 @@ public sealed partial class BruteForceLimits : IDisposable
         LimitedAction.PasswordForgot => _settings.PasswordForgot,
         LimitedAction.EmailToken => _settings.EmailToken,
         LimitedAction.EmailChange => _settings.EmailChange,
+        LimitedAction.SecondFactor => _settings.SecondFactor,
+        LimitedAction.MfaSetup => _settings.MfaSetup,
+        LimitedAction.Passkey => _settings.Passkey,
+        LimitedAction.Reauthenticate => _settings.Reauthenticate,
         _ => _settings.Password,
     };
 

@@ -30,6 +30,46 @@ public sealed class Session
 
     public string? UserAgent { get; set; }
     public string? IpAddress { get; set; }
+
+    /// <summary>
+    /// When the user last proved who they are in this session: at sign-in, and again at each
+    /// re-authentication (step-up). Access tokens carry it as <c>auth_time</c>.
+    /// </summary>
+    public DateTimeOffset AuthenticatedAt { get; set; }
+
+    /// <summary>How they proved it (<see cref="AuthMethods"/>, space-separated); access tokens carry it as <c>amr</c>.</summary>
+    public string AuthMethods { get; set; } = Sessions.AuthMethods.Password;
+}
+
+/// <summary>
+/// Authentication method references (RFC 8176) that sessions record and access tokens carry in <c>amr</c>.
+/// </summary>
+public static class AuthMethods
+{
+    public const int MaxLength = 64;
+
+    /// <summary>A password.</summary>
+    public const string Password = "pwd";
+
+    /// <summary>A one-time code: an authenticator app's TOTP, or a recovery code.</summary>
+    public const string OneTimeCode = "otp";
+
+    /// <summary>A passkey bound to one device (not backed up).</summary>
+    public const string HardwareKey = "hwk";
+
+    /// <summary>A passkey that may be synced between devices (backup eligible).</summary>
+    public const string SoftwareKey = "swk";
+
+    /// <summary>More than one factor, or a passkey with user verification (which is possession plus a PIN or biometric).</summary>
+    public const string MultiFactor = "mfa";
+
+    public static string Join(IEnumerable<string> methods) => string.Join(' ', methods.Distinct(StringComparer.Ordinal));
+
+    public static string[] Split(string? methods) =>
+        string.IsNullOrEmpty(methods) ? [] : methods.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Methods that include a second factor (or a passkey with user verification).</summary>
+    public static bool IsMultiFactor(string? methods) => Split(methods).Contains(MultiFactor, StringComparer.Ordinal);
 }
 
 public static class RevocationReasons

@@ -44,8 +44,9 @@ public static class SessionEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Revoke one of the user's sessions");
         signedIn.MapPost("/logout-all", LogoutAllAsync)
+            .RequireRecentAuthentication()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithSummary("Revoke every session of the user, this one included");
+            .WithSummary("Revoke every session of the user, this one included (needs a recent authentication)");
         return group;
     }
 

@@ -27,6 +27,7 @@ public sealed partial class SessionJanitor(
                 await PurgeAsync(stoppingToken);
                 await PurgeDevicesAsync(stoppingToken);
                 await PurgeAuditAsync(stoppingToken);
+                await PurgeChallengesAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -120,6 +121,13 @@ public sealed partial class SessionJanitor(
             LogAuditPurged(logger, purged);
         }
         return purged;
+    }
+
+    /// <summary>Deletes sign-in challenges (pending second factors, passkey ceremonies) a day after they expired.</summary>
+    public async Task<int> PurgeChallengesAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Mfa.AuthChallenges>().PurgeAsync(cancellationToken);
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) =>

@@ -60,9 +60,9 @@ public sealed class SessionStore(
 {
     private SessionOptions Settings => options.Value;
 
-    public async Task<IssuedSession> CreateAsync(Guid userId, HttpContext http, CancellationToken cancellationToken)
+    public async Task<IssuedSession> CreateAsync(Guid userId, string methods, HttpContext http, CancellationToken cancellationToken)
     {
-        var issued = Stage(userId, http);
+        var issued = Stage(userId, methods, http);
         await db.SaveChangesAsync(cancellationToken);
         Started(issued);
         return issued;
@@ -71,8 +71,9 @@ public sealed class SessionStore(
     /// <summary>
     /// Adds a new session and its first refresh token to the caller's unit of work, to be saved with the
     /// caller's other changes (a sign-in's are one commit); call <see cref="Started"/> once they are.
+    /// <paramref name="methods"/> says how the user proved who they are (<see cref="AuthMethods"/>), now.
     /// </summary>
-    public IssuedSession Stage(Guid userId, HttpContext http)
+    public IssuedSession Stage(Guid userId, string methods, HttpContext http)
     {
         // JWT times are whole seconds; keeping the session's to the second makes them agree exactly.
         var now = time.GetUtcNowInSeconds();
@@ -86,6 +87,8 @@ public sealed class SessionStore(
             ExpiresAt = now + Settings.AbsoluteLifetime,
             UserAgent = ClientInfo.UserAgent(http),
             IpAddress = ClientInfo.IpAddress(http),
+            AuthenticatedAt = now,
+            AuthMethods = methods,
         };
         var value = RefreshTokenValue.New();
         var token = NewToken(session, value, now);
@@ -93,6 +96,21 @@ public sealed class SessionStore(
         db.Sessions.Add(session);
         db.RefreshTokens.Add(token);
         return new IssuedSession(session, RefreshTokenValue.Encode(value), token.ExpiresAt);
+    }
+
+    /// <summary>
+    /// The user proved again who they are in this session (step-up): records when and how, so the
+    /// access tokens minted from now on carry it. False when the session is not live.
+    /// </summary>
+    public async Task<bool> MarkAuthenticatedAsync(Session session, string methods, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNowInSeconds();
+        var updated = await db.Sessions
+            .Where(s => s.Id == session.Id && s.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.AuthenticatedAt, now).SetProperty(s => s.AuthMethods, methods), cancellationToken);
+        session.AuthenticatedAt = now;
+        session.AuthMethods = methods;
+        return updated == 1;
     }
 
     /// <summary>A staged session has committed: this instance's checks may answer for it from memory.</summary>

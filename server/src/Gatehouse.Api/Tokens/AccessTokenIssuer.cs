@@ -12,6 +12,8 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
 {
     public const string TokenType = "at+jwt";
     public const string SessionClaim = "sid";
+    public const string AuthTimeClaim = "auth_time";
+    public const string AmrClaim = "amr";
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
@@ -39,6 +41,10 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
                 [JwtRegisteredClaimNames.Sub] = session.UserId.ToString(),
                 [SessionClaim] = session.Id.ToString(),
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                // When and how the user last proved who they are (OpenID Connect Core §2): step-up
+                // checks read them (Security/RecentAuthentication), and so may the apps built on Gatehouse.
+                [AuthTimeClaim] = session.AuthenticatedAt.ToUnixTimeSeconds(),
+                [AmrClaim] = AuthMethods.Split(session.AuthMethods),
             },
         };
         if (username is not null) descriptor.Claims["preferred_username"] = username;

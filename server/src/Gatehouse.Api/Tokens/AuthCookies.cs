@@ -119,6 +119,10 @@ public sealed class AuthCookies
     internal void AppendBesideRefresh(HttpResponse response, string baseName, string value, DateTimeOffset expires) =>
         response.Cookies.Append(NameBesideRefresh(baseName), value, Options(_refreshPath, expires));
 
+    /// <summary>Deletes such a cookie, with the attributes it was set with.</summary>
+    internal void DeleteBesideRefresh(HttpResponse response, string baseName) =>
+        response.Cookies.Delete(NameBesideRefresh(baseName), Options(_refreshPath, expires: null));
+
     public string? ReadAccess(HttpRequest request) => Read(request, AccessName);
 
     public string? ReadRefresh(HttpRequest request) => Read(request, RefreshName);

@@ -20,6 +20,10 @@ public static class SessionClaims
             ? (userId, sessionId)
             : throw new InvalidOperationException("The request was not authenticated by an access token.");
 
+    /// <summary>The token's <c>amr</c> (how the session's user last proved who they are), space-separated as sessions keep it.</summary>
+    public static string AuthMethods(this ClaimsPrincipal principal) =>
+        Sessions.AuthMethods.Join(principal.FindAll(AccessTokenIssuer.AmrClaim).Select(c => c.Value));
+
     /// <summary>Now, to the whole second: JWT times are whole seconds, and session times match them exactly.</summary>
     public static DateTimeOffset GetUtcNowInSeconds(this TimeProvider time)
     {

@@ -28,11 +28,16 @@ public static class UsersExtensions
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequiredUniqueChars = 1;
 
+                // Passkeys (AspNetUserPasskeys); GatehouseDbContext fixes the same version for its model.
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = 10;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<GatehouseDbContext>()
+            // Authenticator-app codes, through UserManager.VerifyTwoFactorTokenAsync (see Mfa/).
+            .AddTokenProvider<AuthenticatorTokenProvider<User>>(TokenOptions.DefaultAuthenticatorProvider)
             .AddPasswordValidator<GatehousePasswordValidator>();
 
         services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>, Argon2idPasswordHasher>());

@@ -11,6 +11,13 @@ public static class StartupFailures
     public static OptionsValidationException StartupFailure(this GatehouseFactory factory)
     {
         var exception = Record.Exception(() => factory.CreateClient());
+        // WebApplicationFactory's deferred host can lose that race: the app's thread fails and disposes
+        // its services before the factory asks them for the host, and the factory then reports only the
+        // disposal (seen once in a full run). Starting again re-runs the app, which fails the same way.
+        for (var retry = 0; retry < 3 && exception is ObjectDisposedException; retry++)
+        {
+            exception = Record.Exception(() => factory.CreateClient());
+        }
         for (var current = exception; current is not null; current = current.InnerException)
         {
             if (current is OptionsValidationException validation)

@@ -12,7 +12,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
     public partial class PostgresGatehouseDbContextModel
     {
         private PostgresGatehouseDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("edbeae0e-f4d5-4f46-8c66-df29f9d525ef"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("80f4960d-b2fb-4fe2-b5e2-c95e53291cc9"), entityTypeCount: 14)
         {
         }
 
@@ -22,32 +22,41 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
             var auditEvent = AuditEventEntityType.Create(this);
             var knownDevice = KnownDeviceEntityType.Create(this);
             var outboxMessage = OutboxMessageEntityType.Create(this);
+            var authChallenge = AuthChallengeEntityType.Create(this);
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var storedSigningKey = StoredSigningKeyEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
             var identityUserClaim = IdentityUserClaimEntityType.Create(this);
             var identityUserLogin = IdentityUserLoginEntityType.Create(this);
+            var identityUserPasskey = IdentityUserPasskeyEntityType.Create(this);
             var identityUserToken = IdentityUserTokenEntityType.Create(this);
 
             AccountTokenEntityType.CreateForeignKey1(accountToken, user);
             KnownDeviceEntityType.CreateForeignKey1(knownDevice, user);
+            AuthChallengeEntityType.CreateForeignKey1(authChallenge, user);
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
+            IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
             IdentityUserClaimEntityType.CreateForeignKey1(identityUserClaim, user);
             IdentityUserLoginEntityType.CreateForeignKey1(identityUserLogin, user);
+            IdentityUserPasskeyEntityType.CreateForeignKey1(identityUserPasskey, user);
             IdentityUserTokenEntityType.CreateForeignKey1(identityUserToken, user);
 
             AccountTokenEntityType.CreateAnnotations(accountToken);
             AuditEventEntityType.CreateAnnotations(auditEvent);
             KnownDeviceEntityType.CreateAnnotations(knownDevice);
             OutboxMessageEntityType.CreateAnnotations(outboxMessage);
+            AuthChallengeEntityType.CreateAnnotations(authChallenge);
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             StoredSigningKeyEntityType.CreateAnnotations(storedSigningKey);
             UserEntityType.CreateAnnotations(user);
+            IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);
             IdentityUserClaimEntityType.CreateAnnotations(identityUserClaim);
             IdentityUserLoginEntityType.CreateAnnotations(identityUserLogin);
+            IdentityUserPasskeyEntityType.CreateAnnotations(identityUserPasskey);
             IdentityUserTokenEntityType.CreateAnnotations(identityUserToken);
 
             AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);

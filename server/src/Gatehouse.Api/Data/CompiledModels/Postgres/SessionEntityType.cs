@@ -21,7 +21,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 "Gatehouse.Api.Sessions.Session",
                 typeof(Session),
                 baseEntityType,
-                propertyCount: 10,
+                propertyCount: 12,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
                 keyCount: 1);
@@ -35,6 +35,22 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             id.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var authMethods = runtimeEntityType.AddProperty(
+                "AuthMethods",
+                typeof(string),
+                propertyInfo: typeof(Session).GetProperty("AuthMethods", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<AuthMethods>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                maxLength: 64);
+            authMethods.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var authenticatedAt = runtimeEntityType.AddProperty(
+                "AuthenticatedAt",
+                typeof(DateTimeOffset),
+                propertyInfo: typeof(Session).GetProperty("AuthenticatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Session).GetField("<AuthenticatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+            authenticatedAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var createdAt = runtimeEntityType.AddProperty(
                 "CreatedAt",

@@ -21,7 +21,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 "Gatehouse.Api.Users.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 16,
+                propertyCount: 18,
                 unnamedIndexCount: 2,
                 keyCount: 1);
 
@@ -124,7 +124,8 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 typeof(string),
                 propertyInfo: typeof(IdentityUser<Guid>).GetProperty("PhoneNumber", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IdentityUser<Guid>).GetField("<PhoneNumber>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                nullable: true);
+                nullable: true,
+                maxLength: 256);
             phoneNumber.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var phoneNumberConfirmed = runtimeEntityType.AddProperty(
@@ -142,6 +143,22 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 fieldInfo: typeof(IdentityUser<Guid>).GetField("<SecurityStamp>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             securityStamp.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var totpEnabled = runtimeEntityType.AddProperty(
+                "TotpEnabled",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("TotpEnabled", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<TotpEnabled>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            totpEnabled.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var totpLastStep = runtimeEntityType.AddProperty(
+                "TotpLastStep",
+                typeof(long?),
+                propertyInfo: typeof(User).GetProperty("TotpLastStep", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<TotpLastStep>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            totpLastStep.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var twoFactorEnabled = runtimeEntityType.AddProperty(
                 "TwoFactorEnabled",

@@ -11,7 +11,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
     public partial class SqliteGatehouseDbContextModel
     {
         private SqliteGatehouseDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("9368fe25-0a39-46f4-8518-45247710d6e3"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("4b24bf23-b611-4d93-8dea-3f436ae9c899"), entityTypeCount: 14)
         {
         }
 
@@ -21,32 +21,41 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
             var auditEvent = AuditEventEntityType.Create(this);
             var knownDevice = KnownDeviceEntityType.Create(this);
             var outboxMessage = OutboxMessageEntityType.Create(this);
+            var authChallenge = AuthChallengeEntityType.Create(this);
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var storedSigningKey = StoredSigningKeyEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
             var identityUserClaim = IdentityUserClaimEntityType.Create(this);
             var identityUserLogin = IdentityUserLoginEntityType.Create(this);
+            var identityUserPasskey = IdentityUserPasskeyEntityType.Create(this);
             var identityUserToken = IdentityUserTokenEntityType.Create(this);
 
             AccountTokenEntityType.CreateForeignKey1(accountToken, user);
             KnownDeviceEntityType.CreateForeignKey1(knownDevice, user);
+            AuthChallengeEntityType.CreateForeignKey1(authChallenge, user);
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
+            IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
             IdentityUserClaimEntityType.CreateForeignKey1(identityUserClaim, user);
             IdentityUserLoginEntityType.CreateForeignKey1(identityUserLogin, user);
+            IdentityUserPasskeyEntityType.CreateForeignKey1(identityUserPasskey, user);
             IdentityUserTokenEntityType.CreateForeignKey1(identityUserToken, user);
 
             AccountTokenEntityType.CreateAnnotations(accountToken);
             AuditEventEntityType.CreateAnnotations(auditEvent);
             KnownDeviceEntityType.CreateAnnotations(knownDevice);
             OutboxMessageEntityType.CreateAnnotations(outboxMessage);
+            AuthChallengeEntityType.CreateAnnotations(authChallenge);
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             StoredSigningKeyEntityType.CreateAnnotations(storedSigningKey);
             UserEntityType.CreateAnnotations(user);
+            IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);
             IdentityUserClaimEntityType.CreateAnnotations(identityUserClaim);
             IdentityUserLoginEntityType.CreateAnnotations(identityUserLogin);
+            IdentityUserPasskeyEntityType.CreateAnnotations(identityUserPasskey);
             IdentityUserTokenEntityType.CreateAnnotations(identityUserToken);
 
             AddAnnotation("ProductVersion", "10.0.15");

@@ -20,7 +20,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 "Gatehouse.Api.Users.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 16,
+                propertyCount: 18,
                 unnamedIndexCount: 2,
                 keyCount: 1);
 
@@ -112,7 +112,8 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 typeof(string),
                 propertyInfo: typeof(IdentityUser<Guid>).GetProperty("PhoneNumber", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IdentityUser<Guid>).GetField("<PhoneNumber>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                nullable: true);
+                nullable: true,
+                maxLength: 256);
 
             var phoneNumberConfirmed = runtimeEntityType.AddProperty(
                 "PhoneNumberConfirmed",
@@ -126,6 +127,20 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 typeof(string),
                 propertyInfo: typeof(IdentityUser<Guid>).GetProperty("SecurityStamp", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IdentityUser<Guid>).GetField("<SecurityStamp>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
+            var totpEnabled = runtimeEntityType.AddProperty(
+                "TotpEnabled",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("TotpEnabled", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<TotpEnabled>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+
+            var totpLastStep = runtimeEntityType.AddProperty(
+                "TotpLastStep",
+                typeof(long?),
+                propertyInfo: typeof(User).GetProperty("TotpLastStep", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<TotpLastStep>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
 
             var twoFactorEnabled = runtimeEntityType.AddProperty(
