@@ -1,6 +1,6 @@
 'use client';
 
-import { createContext, useCallback, useContext, useEffect, useId, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { Field, FormError } from '@/components/field';
@@ -69,7 +69,8 @@ function ReauthenticationDialog({ open, onDone }: { open: boolean; onDone: (conf
   const titleId = useId();
   const bodyId = useId();
 
-  useEffect(() => {
+  // A layout effect: it runs before the form's own effects, so the form can focus its field in an open dialog.
+  useLayoutEffect(() => {
     const element = dialog.current;
     if (!element) return;
     if (open && !element.open) element.showModal();

@@ -80,9 +80,9 @@ export function AuthenticatorSection({ overview, reload, announce, showCodes }: 
           }}
           onConfirmed={async (codes) => {
             setSetup(null);
-            showCodes(codes);
+            const shown = showCodes(codes);
             await reload();
-            announce('Authenticator app turned on.');
+            announce('Authenticator app turned on.', !shown);
           }}
         />
       ) : (

@@ -52,9 +52,9 @@ export function PasskeySection({ overview, reload, announce, showCodes }: Sectio
       form.reset();
       // The account's first second factor comes with recovery codes.
       const codes = recoveryCodesSchema.safeParse(result.body);
-      showCodes(codes.success ? codes.data.recoveryCodes : []);
+      const shown = showCodes(codes.success ? codes.data.recoveryCodes : []);
       await reload();
-      announce(name ? `Passkey “${name}” added.` : 'Passkey added.');
+      announce(name ? `Passkey “${name}” added.` : 'Passkey added.', !shown);
       return CLEAN;
     },
   });

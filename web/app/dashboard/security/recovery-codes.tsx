@@ -39,9 +39,9 @@ export function RecoveryCodesSection({ overview, reload, announce, showCodes }: 
         return;
       }
       setConfirming(false);
-      showCodes(parsed.data.recoveryCodes);
+      const shown = showCodes(parsed.data.recoveryCodes);
       await reload();
-      announce('New recovery codes made. The old ones no longer work.');
+      announce('New recovery codes made. The old ones no longer work.', !shown);
     });
 
   return (

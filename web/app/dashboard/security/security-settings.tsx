@@ -15,10 +15,13 @@ export interface SectionProps {
   readonly overview: SecurityOverview;
   /** Fetches the factors and passkeys again after a change. */
   readonly reload: () => Promise<void>;
-  /** Puts a sentence in the page's live region and moves focus there (the button pressed may be gone). */
-  readonly announce: (message: string) => void;
-  /** New recovery codes to show once (none: nothing happens). */
-  readonly showCodes: (codes: readonly string[]) => void;
+  /**
+   * Puts a sentence in the page's live region and moves focus there (the button pressed may be
+   * gone); `moveFocus: false` when new recovery codes have taken it.
+   */
+  readonly announce: (message: string, moveFocus?: boolean) => void;
+  /** New recovery codes to show once; false when there were none. */
+  readonly showCodes: (codes: readonly string[]) => boolean;
 }
 
 /**
@@ -40,13 +43,15 @@ export function SecuritySettings({ username, initial }: { username: string; init
     if (parsedMfa?.success && parsedPasskeys?.success) setOverview({ mfa: parsedMfa.data, passkeys: parsedPasskeys.data.passkeys });
   };
 
-  const announce = (text: string) => {
+  const announce = (text: string, moveFocus = true) => {
     setMessage(text);
-    status.current?.focus();
+    if (moveFocus) status.current?.focus();
   };
 
   const showCodes = (list: readonly string[]) => {
-    if (list.length > 0) setCodes({ codes: list, createdAt: new Date() });
+    if (list.length === 0) return false;
+    setCodes({ codes: list, createdAt: new Date() });
+    return true;
   };
 
   const section: SectionProps = { overview, reload, announce, showCodes };
