@@ -170,8 +170,9 @@ function TotpSetup({ setup, onCancel, onConfirmed }: { setup: Setup; onCancel: (
         <li>
           <p>Scan this QR code with the app.</p>
           <div className="qr">
-            <svg role="img" aria-label="QR code of your authenticator key" viewBox={`-2 -2 ${shape.size + 4} ${shape.size + 4}`} shapeRendering="crispEdges">
-              <rect x={-2} y={-2} width={shape.size + 4} height={shape.size + 4} fill="#fff" />
+            {/* Dark on white in both themes, with the four-module quiet zone scanners expect. */}
+            <svg role="img" aria-label="QR code of your authenticator key" viewBox={`-4 -4 ${shape.size + 8} ${shape.size + 8}`} shapeRendering="crispEdges">
+              <rect x={-4} y={-4} width={shape.size + 8} height={shape.size + 8} fill="#fff" />
               <path d={shape.path} fill="#000" />
             </svg>
           </div>
