@@ -52,6 +52,9 @@ export function ReauthenticationProvider({ children }: { children: ReactNode }) 
 
 type Way = 'password' | 'code';
 
+// The API's words for "that was not it"; any other refusal (a session that ended meanwhile) is said as the API says it.
+const WRONG_ANSWER = new Set(['invalid_credentials', 'code_invalid', 'recovery_code_invalid']);
+
 /** What the dialog offers besides the password, learnt from `GET /auth/mfa` when it opens. */
 interface Factors {
   readonly totp: boolean;
@@ -130,7 +133,7 @@ function ReauthenticationForm({ titleId, bodyId, onDone }: { titleId: string; bo
       onDone(true);
       return;
     }
-    if (result.problem.status === 401) {
+    if (WRONG_ANSWER.has(result.problem.code ?? '')) {
       setFieldError(wrong);
       form.current?.querySelector<HTMLInputElement>('input:not([type="hidden"])')?.focus();
     } else {
@@ -180,7 +183,7 @@ function ReauthenticationForm({ titleId, bodyId, onDone }: { titleId: string; bo
       }
       const result = await postJson(base, '/auth/reauthenticate', { passkey: { ceremonyId: ceremony.data.ceremonyId, credential } });
       if (result.ok) onDone(true);
-      else setError(result.problem.status === 401 ? 'That passkey was not accepted. Try another, or use your password.' : result.problem.message);
+      else setError(result.problem.code === 'passkey_failed' ? 'That passkey was not accepted. Try another, or use your password.' : result.problem.message);
     } finally {
       setBusy(false);
     }
