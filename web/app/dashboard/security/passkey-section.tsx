@@ -18,7 +18,8 @@ import type { SectionProps } from './security-settings';
 const noSubscription = () => () => undefined;
 const useSupported = () => useSyncExternalStore(noSubscription, passkeysSupported, () => true);
 
-const MAX_NAME = 100;
+// The API's limit (passkey_name_invalid: 1 to 64 characters).
+const MAX_NAME = 64;
 const nameOf = (passkey: Passkey) => passkey.name ?? 'Unnamed passkey';
 const passkeyPath = (passkey: Passkey) => `/auth/passkeys/${encodeURIComponent(passkey.id)}`;
 
@@ -48,7 +49,11 @@ export function PasskeySection({ overview, reload, announce, showCodes }: Sectio
         return { ...CLEAN, error: wasCancelled(failure) ? 'No passkey was added: the browser’s request was cancelled or timed out.' : 'This browser or device could not make a passkey.' };
       }
       const result = await postJson(base, '/auth/passkeys/register', { ceremonyId: ceremony.data.ceremonyId, credential, ...(name ? { name } : {}) });
-      if (!result.ok) return fromProblem(result.problem);
+      if (!result.ok) {
+        // The API names the field `name`; here it is the form's `passkeyName`.
+        const { name: nameErrors, ...others } = result.problem.fieldErrors;
+        return fromProblem({ ...result.problem, fieldErrors: nameErrors ? { ...others, passkeyName: nameErrors } : others });
+      }
       form.reset();
       // The account's first second factor comes with recovery codes.
       const codes = recoveryCodesSchema.safeParse(result.body);
