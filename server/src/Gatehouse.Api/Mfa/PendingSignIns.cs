@@ -82,7 +82,7 @@ public sealed class PendingSignIns(
     public async Task<bool> FailAsync(PendingSignIn pending, string outcome, HttpContext http)
     {
         var more = await challenges.CountFailureAsync(pending.Challenge, options.Value.MaxAttempts, CancellationToken.None);
-        await failures.RecordAsync(http, pending.User.Id, outcome, count: true, pending.Device?.Id);
+        await failures.RecordAsync(http, pending.User.Id, outcome, count: true, pending.Device?.Id, AuditEvents.SecondFactor);
         if (!more)
         {
             Forget(http);
@@ -102,6 +102,9 @@ public sealed class PendingSignIns(
         {
             return false;
         }
+        // Audited here, once the pending sign-in is spent, so a request that lost the race records no
+        // success; saved in the sign-in's own commit.
+        audit.Add(http, AuditEvents.SecondFactor, AuditEvents.Success, pending.User.Id);
         var methods = AuthMethods.Join([.. AuthMethods.Split(pending.Challenge.Methods), method, AuthMethods.MultiFactor]);
         return await signIns.StartAsync(pending.User, methods, pending.Device, http);
     }
