@@ -102,9 +102,6 @@ public sealed class PendingSignIns(
         {
             return false;
         }
-        // Audited here, once the pending sign-in is spent, so a request that lost the race records no
-        // success; saved in the sign-in's own commit.
-        audit.Add(http, AuditEvents.SecondFactor, AuditEvents.Success, pending.User.Id);
         var methods = AuthMethods.Join([.. AuthMethods.Split(pending.Challenge.Methods), method, AuthMethods.MultiFactor]);
         return await signIns.StartAsync(pending.User, methods, pending.Device, http);
     }

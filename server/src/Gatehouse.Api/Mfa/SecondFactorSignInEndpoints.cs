@@ -71,11 +71,14 @@ public static class SecondFactorSignInEndpoints
             return Problems.Unauthorized(AuthErrors.RecoveryCodeInvalid);
         }
 
+        // Staged, so saved in the sign-in's own commit (as the passkey step does).
+        audit.Add(http, AuditEvents.SecondFactor, AuditEvents.Success, pending.User.Id);
         // A recovery code is a one-time code too (RFC 8176 has no value of its own for it).
         if (!await pendingSignIns.CompleteAsync(pending, AuthMethods.OneTimeCode, http))
         {
-            // Spent by a racing request, or the password changed: no session. A recovery code spent here
-            // stays spent, and its audit row and notice (staged) are saved with this one.
+            // Spent by a racing request, or the password changed: no session. The factor was right, but
+            // the sign-in is void; a recovery code spent here stays spent, and its rows and notice
+            // (staged) are saved with this one.
             await audit.WriteAsync(http, AuditEvents.SecondFactor, AuthErrors.PendingSignInInvalid.Code, pending.User.Id);
             return Problems.Unauthorized(AuthErrors.PendingSignInInvalid);
         }
