@@ -43,8 +43,8 @@ public sealed class SecondFactorSignInTests
 
         Assert.Equal("{\"success\":true,\"message\":\"User logged in\"}", await login.Content.ReadAsStringAsync());
         Assert.NotNull(TestApi.AccessTokenCookie(login));
-        Assert.Null(MfaApi.PendingCookie(login));
-        Assert.Equal(["pwd"], MfaApi.Amr(TestApi.AccessTokenCookie(login)!.Value.ToString()));
+        Assert.Null(SecondFactorSignInApi.PendingCookie(login));
+        Assert.Equal(["pwd"], SecondFactorSignInApi.Amr(TestApi.AccessTokenCookie(login)!.Value.ToString()));
     }
 
     [Fact]
@@ -59,8 +59,8 @@ public sealed class SecondFactorSignInTests
         Assert.Equal("{\"success\":true,\"message\":\"User logged in\"}", await finish.Content.ReadAsStringAsync());
         var access = TestApi.AccessTokenCookie(finish)!.Value.ToString();
         Assert.NotNull(TestApi.RefreshTokenCookie(finish));
-        Assert.Equal(["pwd", "otp", "mfa"], MfaApi.Amr(access));
-        Assert.Equal(factory.Time.GetUtcNow(), MfaApi.AuthTime(access));
+        Assert.Equal(["pwd", "otp", "mfa"], SecondFactorSignInApi.Amr(access));
+        Assert.Equal(factory.Time.GetUtcNow(), SecondFactorSignInApi.AuthTime(access));
         // The pending cookie goes with it, and the browser is signed in.
         Assert.True(TestApi.Cookie(finish, "mfa_pending")!.Expires < factory.Time.GetUtcNow());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/auth/me")).StatusCode);
@@ -82,7 +82,7 @@ public sealed class SecondFactorSignInTests
         var finish = await (await factory.PendingAsync(username)).RecoveryCodeAsync(codes[3]);
 
         Assert.Equal(HttpStatusCode.OK, finish.StatusCode);
-        Assert.Equal(["pwd", "otp", "mfa"], MfaApi.Amr(TestApi.AccessTokenCookie(finish)!.Value.ToString()));
+        Assert.Equal(["pwd", "otp", "mfa"], SecondFactorSignInApi.Amr(TestApi.AccessTokenCookie(finish)!.Value.ToString()));
         var notice = await sink.WaitForAsync(TestApi.EmailFor(username), m => (m.Subject ?? "").EndsWith("A recovery code was used", StringComparison.Ordinal));
         Assert.Contains("9 recovery codes remain", notice.TextBody);
         Assert.DoesNotContain(codes[3], notice.TextBody);
@@ -205,7 +205,7 @@ public sealed class SecondFactorSignInTests
         using var factory = new GatehouseFactory();
         var (username, key) = await factory.SignUpWithTotpAsync();
         var login = await factory.Bare().LoginAsync(username);
-        var cookie = MfaApi.PendingCookie(login)!;
+        var cookie = SecondFactorSignInApi.PendingCookie(login)!;
         var code = factory.Code(key);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>

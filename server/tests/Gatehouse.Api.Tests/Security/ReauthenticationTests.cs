@@ -52,7 +52,7 @@ public sealed class ReauthenticationTests
         factory.Time.Advance(TimeSpan.FromSeconds(2));
         // A refresh gives a new access token, not a new authentication: auth_time stays.
         var refresh = await after.PostAsync("/auth/refresh", null);
-        Assert.Equal(signedInAt, MfaApi.AuthTime(TestApi.AccessTokenCookie(refresh)!.Value.ToString()));
+        Assert.Equal(signedInAt, SecondFactorSignInApi.AuthTime(TestApi.AccessTokenCookie(refresh)!.Value.ToString()));
         var refused = await CallAsync(after, path);
 
         Assert.Equal("reauthentication_required", await refused.CodeOfAsync(HttpStatusCode.Forbidden));
@@ -74,8 +74,8 @@ public sealed class ReauthenticationTests
         Assert.Equal(factory.Time.GetUtcNow(), body.GetProperty("authenticatedAt").GetDateTimeOffset());
         Assert.Equal(["pwd"], body.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         var access = TestApi.AccessTokenCookie(reauth)!.Value.ToString();
-        Assert.Equal(MfaApi.Sid(before), MfaApi.Sid(access));
-        Assert.Equal(factory.Time.GetUtcNow(), MfaApi.AuthTime(access));
+        Assert.Equal(SecondFactorSignInApi.Sid(before), SecondFactorSignInApi.Sid(access));
+        Assert.Equal(factory.Time.GetUtcNow(), SecondFactorSignInApi.AuthTime(access));
         // Same session: the refresh token is not replaced, and no other session was made.
         Assert.Null(TestApi.RefreshTokenCookie(reauth));
         Assert.Equal(1, factory.SessionCount(username));
@@ -120,8 +120,8 @@ public sealed class ReauthenticationTests
         var body = await reauth.JsonAsync(HttpStatusCode.OK);
         Assert.Equal(["pwd", "otp", "mfa"], body.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         var access = TestApi.AccessTokenCookie(reauth)!.Value.ToString();
-        Assert.Equal(factory.Time.GetUtcNow(), MfaApi.AuthTime(access));
-        Assert.Equal(["pwd", "otp", "mfa"], MfaApi.Amr(access));
+        Assert.Equal(factory.Time.GetUtcNow(), SecondFactorSignInApi.AuthTime(access));
+        Assert.Equal(["pwd", "otp", "mfa"], SecondFactorSignInApi.Amr(access));
 
         // A recovery code is spent by it, as at sign-in.
         Assert.Equal(HttpStatusCode.OK, (await client.ReauthenticateAsync(new { recoveryCode = codes[1] })).StatusCode);
@@ -142,8 +142,8 @@ public sealed class ReauthenticationTests
         // And the refresh that follows keeps what the re-authentication recorded.
         factory.Time.Advance(TimeSpan.FromMinutes(5));
         var refreshed = TestApi.AccessTokenCookie(await client.PostAsync("/auth/refresh", null))!.Value.ToString();
-        Assert.Equal(["pwd", "otp", "mfa"], MfaApi.Amr(refreshed));
-        Assert.Equal(factory.Time.GetUtcNow() - TimeSpan.FromMinutes(5), MfaApi.AuthTime(refreshed));
+        Assert.Equal(["pwd", "otp", "mfa"], SecondFactorSignInApi.Amr(refreshed));
+        Assert.Equal(factory.Time.GetUtcNow() - TimeSpan.FromMinutes(5), SecondFactorSignInApi.AuthTime(refreshed));
     }
 
     [Fact]

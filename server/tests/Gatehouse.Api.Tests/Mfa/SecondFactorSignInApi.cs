@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Gatehouse.Api.Tests.Mfa;
 
 /// <summary>The second-factor sign-in and step-up as a client uses them.</summary>
-internal static class MfaApi
+internal static class SecondFactorSignInApi
 {
     /// <summary>Registers a user and turns TOTP on; returns the name and the app's key.</summary>
     public static async Task<(string Username, string Key)> SignUpWithTotpAsync(this GatehouseFactory factory)
