@@ -173,4 +173,33 @@ public sealed class ReauthenticationTests
         Assert.Equal(["passkey_reauthentication_unavailable"], await passkey.ValidationCodesAsync("passkey"));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
+
+    [Fact]
+    public async Task Both_steps_are_refused_from_a_foreign_origin_and_change_nothing()
+    {
+        using var factory = new GatehouseFactory();
+        var (username, key) = await factory.SignUpWithTotpAsync();
+        var login = await factory.Bare().LoginAsync(username);
+        var pending = SecondFactorSignInApi.PendingCookie(login)!;
+        var (_, access, _) = await factory.SignInAsync();
+
+        var finish = new HttpRequestMessage(HttpMethod.Post, "/auth/login/mfa") { Content = JsonContent.Create(new { code = factory.Code(key) }) };
+        finish.Headers.Add("Cookie", $"mfa_pending={pending}");
+        var reauth = TestApi.WithToken(HttpMethod.Post, "/auth/reauthenticate", access);
+        reauth.Content = JsonContent.Create(new { password = TestApi.StrongPassword });
+        var answers = new List<HttpResponseMessage>();
+        foreach (var request in new[] { finish, reauth })
+        {
+            request.Headers.Remove("Origin");
+            request.Headers.Add("Origin", "https://evil.example");
+            var client = factory.Bare();
+            client.DefaultRequestHeaders.Remove("Origin");
+            answers.Add(await client.SendAsync(request));
+        }
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Forbidden, a.StatusCode));
+        Assert.Equal(["csrf_refused", "csrf_refused"], await Task.WhenAll(answers.Select(a => a.CodeOfAsync(HttpStatusCode.Forbidden))));
+        Assert.Equal(0, factory.SessionCount(username));
+        Assert.Equal(0, factory.Query(db => db.AuditEvents.Count(e => e.Event == "reauthenticate")));
+    }
 }
