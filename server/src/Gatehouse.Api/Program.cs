@@ -57,6 +57,7 @@ app.MapEmailVerification();
 app.MapPasswordReset();
 app.MapEmailChange();
 app.MapSessions();
+app.MapMfa();
 app.MapJwks();
 app.MapGatehouseHealth();
 app.MapGatehouseOpenApi();
