@@ -133,7 +133,10 @@ public static class TestDatabase
         var name = $"gatehouse_template_{RunTag}";
         Admin($"CREATE DATABASE \"{name}\"");
         var connectionString = WithDatabase(name);
-        using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString).Options))
+        // Identity's schema version comes from the application's services (version 3, with passkeys); without
+        // them the model is version 1's, which differs from the migrations' snapshot, and Migrate refuses.
+        using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString)
+            .UseApplicationServiceProvider(DesignTimeIdentity.Services).Options))
         {
             db.Database.Migrate();
         }
