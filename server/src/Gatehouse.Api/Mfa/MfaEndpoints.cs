@@ -206,7 +206,7 @@ public static class MfaEndpoints
         user.TwoFactorEnabled = passkeyLeft;
         user.TotpLastStep = null;
         // The key goes: a later setup starts from a new one, and a copy of this one is worth nothing.
-        await ((IUserAuthenticationTokenStore<User>)store).RemoveTokenAsync(user, "[AspNetUserStore]", "AuthenticatorKey", CancellationToken.None);
+        await ((IUserAuthenticationTokenStore<User>)store).RemoveTokenAsync(user, MfaUserStore.InternalLoginProvider, MfaUserStore.AuthenticatorKeyTokenName, CancellationToken.None);
         if (!passkeyLeft)
         {
             // Without a factor recovery codes guard nothing, and would be a way in once a factor came back.

@@ -15,8 +15,8 @@ public sealed partial class MfaUserStore(GatehouseDbContext context, MfaSecrets 
     : UserOnlyStore<User, GatehouseDbContext, Guid>(context, describer)
 {
     // The rows Identity's own store uses, so the data stays where Identity looks for it.
-    private const string InternalLoginProvider = "[AspNetUserStore]";
-    private const string AuthenticatorKeyTokenName = "AuthenticatorKey";
+    internal const string InternalLoginProvider = "[AspNetUserStore]";
+    internal const string AuthenticatorKeyTokenName = "AuthenticatorKey";
     private const string RecoveryCodeTokenName = "RecoveryCodes";
     private const char CodeSeparator = ';';
 
