@@ -80,6 +80,7 @@ public static class MfaEndpoints
         ClaimsPrincipal principal,
         UserManager<User> users,
         IUserStore<User> store,
+        GatehouseDbContext db,
         BruteForceLimits limits,
         AuditLog audit,
         IOptions<EmailOptions> email,
@@ -108,7 +109,7 @@ public static class MfaEndpoints
         audit.Add(http, AuditEvents.TotpEnabled, SetupStarted, userId, sessionId);
         if (!(await users.UpdateAsync(user)).Succeeded)
         {
-            return Problems.Conflict(AuthErrors.FactorChangeConflict);
+            return Conflict(db);
         }
         return TypedResults.Ok(new TotpSetupResponse(key, OtpauthUri(email.Value.ProductName, user.UserName!, key)));
     }
