@@ -151,7 +151,7 @@ start_api() { # label, then extra environment assignments
     # its log levels) is the build output, as when run.sh starts it from the project folder.
     cd "$work/$label"
     exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" PORT="$api_port" \
-      Gatehouse__Tokens__SigningKey="$signing_key" \
+      Gatehouse__Tokens__SigningKey="$signing_key" Gatehouse__Mfa__EncryptionKey="$mfa_key" \
       Gatehouse__Data__Directory="$work/$label" \
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
@@ -325,6 +325,7 @@ flock -o "$build_lock" dotnet build bench/hash-cost.cs -c Release -v quiet -nolo
 hash_costs=$(dotnet run --no-build -c Release bench/hash-cost.cs -- 2)
 
 signing_key=$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)
+mfa_key=$(openssl rand -base64 32)
 password="capacity-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 pg_version="" redis_version=""

@@ -170,7 +170,7 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
     # Its own working folder, so no stray .env is read; the content root is the build output.
     cd "$api_data"
     exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" PORT="$api_port" \
-      Gatehouse__Tokens__KeyPassphrase="$key_passphrase" \
+      Gatehouse__Tokens__KeyPassphrase="$key_passphrase" Gatehouse__Mfa__EncryptionKey="$mfa_key" \
       Gatehouse__Data__Directory="$api_data" \
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
@@ -433,6 +433,7 @@ fi
 : >"$work/facts.tsv"
 # The recommended production set-up: Gatehouse makes its ES256 keys and keeps them encrypted in the database.
 key_passphrase=$(openssl rand -base64 32)
+mfa_key=$(openssl rand -base64 32)
 password="bench-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 api_data="$work/api"
 mkdir -p "$api_data"

@@ -60,6 +60,7 @@ app.MapEmailVerification();
 app.MapPasswordReset();
 app.MapEmailChange();
 app.MapSessions();
+app.MapMfa();
 app.MapJwks();
 app.MapGatehouseHealth();
 app.MapGatehouseOpenApi();

@@ -120,5 +120,29 @@ public sealed class SecurityNotices(MailComposer composer, MailOutbox outbox, IO
         ("Secure my account", Web.Link(ResetPasswordPage, resetToken)),
         "If it was you, there is nothing to do."));
 
+    /// <summary>An authenticator app now guards sign-in.</summary>
+    public void TotpEnabled(User user) => Notice(user, MailKinds.TotpEnabled, "An authenticator app was set up",
+        $"Signing in to the account {user.UserName} now asks for a code from an authenticator app as well as the password.");
+
+    /// <summary>The authenticator app no longer guards sign-in: the mail an intruder would least want sent.</summary>
+    public void TotpDisabled(User user) => Notice(user, MailKinds.TotpDisabled, "The authenticator app was turned off",
+        $"Signing in to the account {user.UserName} no longer asks for a code from an authenticator app.");
+
+    /// <summary>New recovery codes replaced the old ones.</summary>
+    public void RecoveryCodesGenerated(User user) => Notice(user, MailKinds.RecoveryCodesGenerated, "New recovery codes were made",
+        $"New recovery codes were made for the account {user.UserName}; the earlier ones no longer work.");
+
+    /// <summary>A second-factor change, to a verified address only; never a code or key, only that it happened.</summary>
+    private void Notice(User user, string kind, string subject, string what)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(kind, to, subject, [what],
+            ("Forgot your password?", ForgotPasswordLink),
+            "If this was not you, reset your password at once with this link: it signs out every device."));
+    }
+
     private string ForgotPasswordLink => Web.BaseUrl + ForgotPasswordPage;
 }

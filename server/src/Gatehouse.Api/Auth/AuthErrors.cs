@@ -53,6 +53,7 @@ public static class AuthErrors
     public static readonly AuthError TotpAlreadyEnabled = new("totp_already_enabled", "", "An authenticator app is already set up. Turn it off first to set up another.");
     public static readonly AuthError TotpNotEnabled = new("totp_not_enabled", "", "No authenticator app is set up.");
     public static readonly AuthError TotpSetupMissing = new("totp_setup_missing", "", "Start the authenticator app's setup first.");
+    public static readonly AuthError FactorChangeConflict = new("factor_change_conflict", "", "The account changed while its second factor was being changed. Try again.");
     public static readonly AuthError SecondFactorRequired = new("second_factor_required", "", "Set up a second factor first.");
     public static readonly AuthError MfaEnrollmentRequired = new("mfa_enrollment_required", "", "Set up a second factor to go on: an authenticator app or a passkey.");
     public static readonly AuthError PasskeyFailed = new("passkey_failed", "", "The passkey could not be verified. Try again.");
