@@ -55,6 +55,9 @@ public static class AuthErrors
     public static readonly AuthError PasskeyFailed = new("passkey_failed", "", "The passkey could not be verified. Try again.");
     public static readonly AuthError PasskeyNotFound = new("passkey_not_found", "", "No such passkey is registered on your account.");
     public static readonly AuthError CeremonyInvalid = new("ceremony_invalid", "ceremonyId", "This passkey request has expired or was used. Start again.");
+    public static readonly AuthError CredentialRequired = new("credential_required", "credential", "Send the passkey's answer: the browser's credential.toJSON().");
+    public static readonly AuthError PasskeyNameInvalid = new("passkey_name_invalid", "name", "A passkey's name must be 1 to 64 characters, with no control characters.");
+    public static readonly AuthError PasskeysUnavailable = new("passkeys_unavailable", "", "Passkeys are not available here: the web app is opened at an IP address, which WebAuthn refuses. Open it by a host name (its administrator sets Gatehouse:Passkeys:RpId).");
 
     // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
     public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");
