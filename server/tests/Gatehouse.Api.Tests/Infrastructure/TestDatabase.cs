@@ -133,7 +133,10 @@ public static class TestDatabase
         var name = $"gatehouse_template_{RunTag}";
         Admin($"CREATE DATABASE \"{name}\"");
         var connectionString = WithDatabase(name);
-        using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString).Options))
+        // Identity's schema version comes from services (version 3, passkeys): without them the context
+        // would describe version 1's tables and refuse to migrate (pending model changes).
+        using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString)
+            .UseApplicationServiceProvider(DesignTimeIdentity.Services).Options))
         {
             db.Database.Migrate();
         }
