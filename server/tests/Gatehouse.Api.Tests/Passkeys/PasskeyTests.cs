@@ -87,6 +87,17 @@ public sealed class PasskeyTests(GatehouseFactory factory) : IClassFixture<Gateh
     }
 
     [Fact]
+    public async Task A_web_app_on_another_origin_may_rename_a_passkey()
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/auth/passkeys/some-id");
+        preflight.Headers.Add("Origin", "http://localhost:3000");
+        preflight.Headers.Add("Access-Control-Request-Method", "PATCH");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+        var response = await factory.CreateClient().SendAsync(preflight);
+        Assert.Contains("PATCH", string.Join(",", response.Headers.GetValues("Access-Control-Allow-Methods")));
+    }
+
+    [Fact]
     public async Task Another_accounts_passkey_cannot_be_renamed_or_deleted()
     {
         var owner = factory.CreateClient();
