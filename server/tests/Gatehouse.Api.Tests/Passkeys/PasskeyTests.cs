@@ -402,6 +402,24 @@ public sealed class PasskeyTests(GatehouseFactory factory) : IClassFixture<Gateh
     }
 
     [Fact]
+    public async Task The_openapi_document_describes_every_passkey_endpoint_and_its_failures()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var (path, method) in new[]
+        {
+            ("/auth/passkeys/register/options", "post"), ("/auth/passkeys/register", "post"), ("/auth/passkeys", "get"),
+            ("/auth/passkeys/{id}", "patch"), ("/auth/passkeys/{id}", "delete"), ("/auth/passkeys/login/options", "post"),
+            ("/auth/passkeys/login", "post"), ("/auth/passkeys/reauthenticate/options", "post"),
+        })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} is missing from the OpenAPI document");
+        }
+        var login = paths.GetProperty("/auth/passkeys/login").GetProperty("post").GetProperty("responses");
+        Assert.True(login.TryGetProperty("400", out _) && login.TryGetProperty("401", out _));
+    }
+
+    [Fact]
     public async Task Step_up_options_name_the_users_passkeys_and_need_one()
     {
         var client = factory.CreateClient();
