@@ -30,9 +30,8 @@ public sealed class RelyingParty
         // Browsers refuse an IP address as a relying party id; a derived one (the web app opened at an
         // address) leaves passkeys off rather than stopping an API that may not need them.
         Available = PasskeyOptionsValidator.IsHostName(Id);
-        Origins = new HashSet<string>(
-            cors.Value.OriginList().Append(new Uri(web.Value.BaseUrl).GetLeftPart(UriPartial.Authority)),
-            StringComparer.OrdinalIgnoreCase);
+        var webOrigin = Uri.TryCreate(web.Value.BaseUrl, UriKind.Absolute, out var url) ? [url.GetLeftPart(UriPartial.Authority)] : Array.Empty<string>();
+        Origins = new HashSet<string>(cors.Value.OriginList().Concat(webOrigin), StringComparer.OrdinalIgnoreCase);
     }
 
     public string Id { get; }
@@ -67,7 +66,12 @@ internal sealed class PasskeyOptionsValidator(IOptions<PublicWebSettings> web) :
         {
             return ValidateOptionsResult.Fail($"{PasskeyOptions.Section}:RpId is '{options.RpId}', which is not a host name. Use the web app's host name or a parent domain of it, in lower case with no scheme, port or path, e.g. app.example.com or example.com.");
         }
-        var webHost = new Uri(web.Value.BaseUrl).Host;
+        // A web URL that is no URL is reported by its own validator (Email/PublicWebSettings.cs).
+        if (!Uri.TryCreate(web.Value.BaseUrl, UriKind.Absolute, out var webUrl))
+        {
+            return ValidateOptionsResult.Success;
+        }
+        var webHost = webUrl.IdnHost;
         if (!IsSameOrParent(rpId, webHost))
         {
             return ValidateOptionsResult.Fail($"{PasskeyOptions.Section}:RpId is '{options.RpId}', but the web app is at {web.Value.BaseUrl} ({PublicWebSettings.Key}); browsers allow only its host '{webHost}' or a parent domain of it. Set RpId to '{webHost}' or leave it empty.");
@@ -77,7 +81,9 @@ internal sealed class PasskeyOptionsValidator(IOptions<PublicWebSettings> web) :
 
     /// <summary>The configured id, else the host of the web app's URL.</summary>
     internal static string EffectiveRpId(PasskeyOptions options, PublicWebSettings web) =>
-        string.IsNullOrWhiteSpace(options.RpId) ? new Uri(web.BaseUrl).Host : options.RpId.Trim();
+        string.IsNullOrWhiteSpace(options.RpId)
+            ? Uri.TryCreate(web.BaseUrl, UriKind.Absolute, out var url) ? url.IdnHost : ""
+            : options.RpId.Trim();
 
     /// <summary>A DNS name in lower case (WebAuthn compares the id's hash, so case matters), never an IP address.</summary>
     internal static bool IsHostName(string value) =>
