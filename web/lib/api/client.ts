@@ -5,7 +5,7 @@ import { logInPath } from '@/lib/safe-next';
 
 export type ApiResult = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly problem: Problem };
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
  * How long a call may go unanswered. An API that accepts the connection and never answers would
@@ -32,8 +32,17 @@ export interface ApiClient {
   request(base: string, method: Method, path: string, body?: unknown): Promise<ApiResult>;
 }
 
-// A 401 from these means what it says (wrong password, dead refresh cookie), not "renew me".
-const NO_RENEWAL = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/auth/logout']);
+// A 401 from these means what it says (wrong password or code, dead refresh cookie, a passkey that
+// failed), not "renew me".
+const NO_RENEWAL = new Set([
+  '/auth/login',
+  '/auth/login/mfa',
+  '/auth/passkeys/login',
+  '/auth/reauthenticate',
+  '/auth/register',
+  '/auth/refresh',
+  '/auth/logout',
+]);
 const RENEWED_AT_KEY = 'gatehouse:session-renewed-at';
 
 type Renewal = 'renewed' | 'ended' | 'unavailable';
@@ -179,3 +188,5 @@ export const postJson = (base: string, path: string, body?: unknown): Promise<Ap
 export const getJson = (base: string, path: string): Promise<ApiResult> => client().request(base, 'GET', path);
 
 export const deleteResource = (base: string, path: string): Promise<ApiResult> => client().request(base, 'DELETE', path);
+
+export const patchJson = (base: string, path: string, body?: unknown): Promise<ApiResult> => client().request(base, 'PATCH', path, body);

@@ -46,6 +46,8 @@ public static class AuthErrors
     public static readonly AuthError CodeRequired = new("code_required", "code", "Enter the code.");
     public static readonly AuthError CodeInvalid = new("code_invalid", "code", "That code is not right, or it was used already. Try the current code.");
     public static readonly AuthError RecoveryCodeInvalid = new("recovery_code_invalid", "recoveryCode", "That recovery code is not right, or it was used already.");
+    public static readonly AuthError CodeAmbiguous = new("code_ambiguous", "", "Send either a code or a recovery code, not both.");
+    public static readonly AuthError CredentialRequired = new("credential_required", "", "Send exactly one of: password, code, recoveryCode, passkey.");
     public static readonly AuthError PendingSignInInvalid = new("mfa_pending_invalid", "", "This sign-in has expired or was used up. Sign in again.");
     public static readonly AuthError TotpAlreadyEnabled = new("totp_already_enabled", "", "An authenticator app is already set up. Turn it off first to set up another.");
     public static readonly AuthError TotpNotEnabled = new("totp_not_enabled", "", "No authenticator app is set up.");
@@ -55,7 +57,7 @@ public static class AuthErrors
     public static readonly AuthError PasskeyFailed = new("passkey_failed", "", "The passkey could not be verified. Try again.");
     public static readonly AuthError PasskeyNotFound = new("passkey_not_found", "", "No such passkey is registered on your account.");
     public static readonly AuthError CeremonyInvalid = new("ceremony_invalid", "ceremonyId", "This passkey request has expired or was used. Start again.");
-    public static readonly AuthError CredentialRequired = new("credential_required", "credential", "Send the passkey's answer: the browser's credential.toJSON().");
+    public static readonly AuthError PasskeyCredentialRequired = new("passkey_credential_required", "credential", "Send the passkey's answer: the browser's credential.toJSON().");
     public static readonly AuthError PasskeyNameInvalid = new("passkey_name_invalid", "name", "A passkey's name must be 1 to 64 characters, with no control characters.");
     public static readonly AuthError PasskeysUnavailable = new("passkeys_unavailable", "", "Passkeys are not available here: the web app is opened at an IP address, which WebAuthn refuses. Open it by a host name (its administrator sets Gatehouse:Passkeys:RpId).");
 

@@ -59,6 +59,7 @@ public static class MailKinds
     public const string EmailChanged = "email_changed";
     public const string AccountLocked = "account_locked";
     public const string NewDeviceSignIn = "new_device_sign_in";
+    public const string RecoveryCodeUsed = "recovery_code_used";
     public const string PasskeyAdded = "passkey_added";
     public const string PasskeyRemoved = "passkey_removed";
 }

@@ -120,7 +120,7 @@ public static class PasskeyEndpoints
         }
         if (request?.Credential is not { ValueKind: JsonValueKind.Object } credential)
         {
-            return Problems.Validation([AuthErrors.CredentialRequired]);
+            return Problems.Validation([AuthErrors.PasskeyCredentialRequired]);
         }
         var name = string.IsNullOrWhiteSpace(request.Name) ? $"Passkey {time.GetUtcNow():yyyy-MM-dd}" : request.Name.Trim();
         if (!IsValidName(name))
@@ -313,7 +313,7 @@ public static class PasskeyEndpoints
     {
         if (request?.Credential is not { ValueKind: JsonValueKind.Object } credential)
         {
-            return Problems.Validation([AuthErrors.CredentialRequired]);
+            return Problems.Validation([AuthErrors.PasskeyCredentialRequired]);
         }
         if (await ceremonies.TakeAssertionAsync(request.CeremonyId, sessionId: null) is not { } ceremony)
         {

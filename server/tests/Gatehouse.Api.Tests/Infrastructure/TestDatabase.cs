@@ -133,8 +133,8 @@ public static class TestDatabase
         var name = $"gatehouse_template_{RunTag}";
         Admin($"CREATE DATABASE \"{name}\"");
         var connectionString = WithDatabase(name);
-        // Identity's schema version comes from services (version 3, passkeys): without them the context
-        // would describe version 1's tables and refuse to migrate (pending model changes).
+        // Identity's tables follow its store options (schema version 3, passkeys), read from the app's
+        // services; without them the model would be version 1's and Migrate would refuse the migrations.
         using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString)
             .UseApplicationServiceProvider(DesignTimeIdentity.Services).Options))
         {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
@@ -43,6 +44,34 @@ public sealed class PasskeyReauthenticationTests(GatehouseFactory factory) : ICl
         await other.AddPasskeyAsync(stranger);
         var (thirdId, thirdOptions) = await client.OptionsAsync("/auth/passkeys/reauthenticate/options");
         Assert.Equal(PasskeyVerificationOutcome.Failed, (await VerifyAsync(thirdId, stranger.Get(thirdOptions), userId, sessionId)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_passkey_renews_a_stale_session_for_a_sensitive_change_and_a_wrong_answer_counts_toward_no_lockout()
+    {
+        await using var stepUp = new GatehouseFactory().With("Gatehouse:Security:ReauthWindow", "00:01:00");
+        var client = stepUp.CreateClient();
+        var (username, _) = await client.SignUpAndLogInAsync();
+        using var authenticator = new TestAuthenticator();
+        await client.AddPasskeyAsync(authenticator);
+        stepUp.Time.Advance(TimeSpan.FromMinutes(2));
+        await (await client.DeleteAsync($"/auth/passkeys/{authenticator.Id}")).ProblemAsync(System.Net.HttpStatusCode.Forbidden);
+
+        using var stranger = new TestAuthenticator();
+        var (wrongId, wrongOptions) = await client.OptionsAsync("/auth/passkeys/reauthenticate/options");
+        var wrong = await client.PostAsJsonAsync("/auth/reauthenticate", new { passkey = new { ceremonyId = wrongId, credential = System.Text.Json.Nodes.JsonNode.Parse(stranger.Get(wrongOptions)) } });
+        Assert.Equal("passkey_failed", (await wrong.ProblemAsync(System.Net.HttpStatusCode.Unauthorized)).GetProperty("code").GetString());
+        Assert.Equal(0, await stepUp.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            db.Users.Where(u => u.UserName == username).Select(u => u.AccessFailedCount))));
+
+        var (ceremonyId, options) = await client.OptionsAsync("/auth/passkeys/reauthenticate/options");
+        var body = new { passkey = new { ceremonyId, credential = System.Text.Json.Nodes.JsonNode.Parse(authenticator.Get(options, userVerified: false)) } };
+        var renewed = await (await client.PostAsJsonAsync("/auth/reauthenticate", body)).JsonAsync(System.Net.HttpStatusCode.OK);
+        Assert.Contains("hwk", renewed.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        var replay = await client.PostAsJsonAsync("/auth/reauthenticate", body);
+        Assert.Equal("ceremony_invalid", (await replay.ProblemAsync(System.Net.HttpStatusCode.BadRequest)).GetProperty("code").GetString());
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await client.DeleteAsync($"/auth/passkeys/{authenticator.Id}")).StatusCode);
     }
 
     private async Task<PasskeyVerification> VerifyAsync(string ceremonyId, string credential, Guid userId, Guid sessionId)

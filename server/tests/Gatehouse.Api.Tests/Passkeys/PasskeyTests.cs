@@ -373,7 +373,7 @@ public sealed class PasskeyTests(GatehouseFactory factory) : IClassFixture<Gateh
             Assert.Equal("passkey_failed", refused.GetProperty("code").GetString());
         }
         var missing = await (await browser.PostAsJsonAsync("/auth/passkeys/login", new { ceremonyId })).ProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Equal("credential_required", missing.GetProperty("codes").GetProperty("credential")[0].GetString());
+        Assert.Equal("passkey_credential_required", missing.GetProperty("codes").GetProperty("credential")[0].GetString());
         var unknown = await (await browser.PasskeyLoginAsync("no-such-ceremony", "{}")).ProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal("ceremony_invalid", unknown.GetProperty("code").GetString());
         var notJson = await browser.PostAsync("/auth/passkeys/login", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
