@@ -63,4 +63,6 @@ public static class MailKinds
     public const string TotpEnabled = "totp_enabled";
     public const string TotpDisabled = "totp_disabled";
     public const string RecoveryCodesGenerated = "recovery_codes_generated";
+    public const string PasskeyAdded = "passkey_added";
+    public const string PasskeyRemoved = "passkey_removed";
 }
