@@ -55,14 +55,24 @@ public sealed class TotpTokenProvider(GatehouseDbContext db, TimeProvider time) 
         if (taken)
         {
             // The caller's copy of the row now says what the database says, so its next UpdateAsync
-            // neither fails on the stamp nor writes the old step back.
-            user.TotpLastStep = step;
-            user.ConcurrencyStamp = stamp;
+            // neither fails on the stamp nor writes the old step back. Through the entry, and marked
+            // unmodified: a tracked copy left "modified" would be written by the next SaveChanges of the
+            // request (a sign-in's), whose WHERE on the stamp fails once anything else renewed it.
             var entry = db.Entry(user);
-            if (entry.State != EntityState.Detached)
+            if (entry.State == EntityState.Detached)
             {
-                entry.Property(u => u.TotpLastStep).OriginalValue = step;
-                entry.Property(u => u.ConcurrencyStamp).OriginalValue = stamp;
+                user.TotpLastStep = step;
+                user.ConcurrencyStamp = stamp;
+            }
+            else
+            {
+                foreach (var (property, value) in new (string, object)[] { (nameof(User.TotpLastStep), step), (nameof(User.ConcurrencyStamp), stamp) })
+                {
+                    var tracked = entry.Property(property);
+                    tracked.CurrentValue = value;
+                    tracked.OriginalValue = value;
+                    tracked.IsModified = false;
+                }
             }
         }
         return taken;
