@@ -1,4 +1,4 @@
-import type { CDPSession, Page } from '@playwright/test';
+import type { CDPSession, Page, Route } from '@playwright/test';
 import { accessCookie, apiUrl, expect, logIn, test } from './support/fixtures';
 import { appCode, enrolTotp } from './support/mfa';
 
@@ -121,6 +121,36 @@ test.describe('an account with an authenticator app', () => {
     await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
     await expect(page.getByLabel('Username')).toBeFocused();
   });
+});
+
+/** Answers the browser's next call to `path` as the API would, CORS included (direct mode). */
+async function answerOnce(page: Page, path: string, status: number, body: unknown) {
+  await page.route(`**${path}`, async (route: Route) => {
+    const origin = route.request().headers().origin ?? '';
+    await route.fulfill({
+      status,
+      contentType: status < 400 ? 'application/json' : 'application/problem+json',
+      headers: { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true' },
+      body: JSON.stringify(body),
+    });
+  }, { times: 1 });
+}
+
+test('a pending sign-in that ended (expired, or too many wrong codes) goes back to the password and says why', async ({ page, account }) => {
+  // Five wrong codes would also count toward the account's lockout; the API's answer is what matters here.
+  await answerOnce(page, '/auth/login', 200, { mfaRequired: true, methods: ['totp', 'recovery_code'] });
+  await answerOnce(page, '/auth/login/mfa', 401, { status: 401, code: 'mfa_pending_invalid', title: 'Unauthorized' });
+  await page.goto('/auth/log-in');
+  await logIn(page, account);
+  await page.getByLabel('Authentication code').fill('123456');
+  await page.getByRole('button', { name: 'Verify' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(/timed out or had too many wrong attempts/);
+  await expect(page.getByLabel('Username')).toBeFocused();
+  // The real API now: the password signs in (this account has no second factor), and the message goes.
+  await logIn(page, account);
+  await expect(page).toHaveURL(/\/dashboard$/);
 });
 
 test.describe('passkeys', () => {

@@ -168,7 +168,7 @@ function PasswordStep({
       <h1>Log in</h1>
       {continueTo && <p className="form-lead">{continueTo}</p>}
       {notice && <FormNotice>{NOTICE_MESSAGES[notice]}</FormNotice>}
-      <form {...formProps} aria-label="Log in">
+      <form {...formProps}>
         <FormError message={outcome.error ?? restarted} onRetry={outcome.retryable ? retry : undefined} />
         {unverified !== null && outcome.error && emailEnabled && <ResendVerification username={unverified} />}
         {/* "webauthn": the browser may offer this site's passkeys among the suggestions. */}

@@ -136,7 +136,7 @@ function CodeForm({ mode, onSignedIn, onRestart }: { mode: 'totp' | 'recovery_co
     },
   });
   return (
-    <form {...formProps} aria-label={mode === 'totp' ? 'Authentication code' : 'Recovery code'}>
+    <form {...formProps}>
       <FormError message={outcome.error} onRetry={outcome.retryable ? retry : undefined} />
       {mode === 'totp' ? (
         <Field
