@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, logIn, test } from './support/fixtures';
 import { enrolTotp } from './support/mfa';
+import { expect, logIn, test } from './support/fixtures';
 
 // Every page, in both colour schemes, on a desktop and a phone: axe finds nothing, every page has
 // its own title, and on the phone every control is at least 24 × 24 CSS px (WCAG 2.2, 2.5.8).
