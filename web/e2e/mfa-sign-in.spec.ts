@@ -196,10 +196,12 @@ test.describe('passkeys', () => {
     await logIn(page, account);
     await expect(page.getByTestId('username')).toHaveText(account.username);
     await registerPasskey(page, apiBase(baseURL));
-    await logOut(page);
 
-    // Chromium's virtual authenticator answers the autofill's conditional request as if the
-    // person picked its passkey among the suggestions: the log-in page signs in by itself.
+    // Chromium's virtual authenticator answers the autofill's conditional request at once, as if
+    // the person picked its passkey among the suggestions: the log-in page signs in by itself.
+    const signIn = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/auth/passkeys/login'));
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await signIn;
     await expect(page).toHaveURL(/\/dashboard$/);
     await expect(page.getByTestId('username')).toHaveText(account.username);
   });
