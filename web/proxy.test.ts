@@ -331,6 +331,7 @@ describe('matcher', () => {
     ['/dashboard', true],
     ['/', true],
     ['/api/auth/login', false], // app/api/[...path]/route.ts
+    ['/.well-known/passkey-endpoints', false], // public, and a redirect to log-in would break it
     ['/some/page.with.dots', true],
     ['/_next/static/chunks/main.js', false],
     ['/_next/image?url=x', false],

@@ -118,7 +118,8 @@ function withCookies(response: NextResponse, standing: Standing): NextResponse {
 }
 
 export const config = {
-  // Every page; not /api/* (app/api/[...path]/route.ts forwards it to the API), Next's own
-  // assets or static files from public/.
-  matcher: ['/((?!api/|_next/static|_next/image|favicon\\.ico|.*\\.(?:svg|png|jpe?g|gif|webp|ico|css|js|map|txt|woff2?)$).*)'],
+  // Every page; not /api/* (app/api/[...path]/route.ts forwards it to the API), the public
+  // /.well-known/ documents (no session, and never a redirect), Next's own assets or static
+  // files from public/.
+  matcher: ['/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico|.*\\.(?:svg|png|jpe?g|gif|webp|ico|css|js|map|txt|woff2?)$).*)'],
 };

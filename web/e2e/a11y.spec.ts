@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { enrolTotp } from './support/mfa';
 import { expect, logIn, test } from './support/fixtures';
 import { clickUntil, reauthDialog, requireReauthentication } from './support/step-up';
 
@@ -101,6 +102,26 @@ for (const colorScheme of ['light', 'dark'] as const) {
         }).toPass({ timeout: 10_000 });
         await expectNoViolations(page, 'verify-email after the API refused the link');
         if (mobile) await expectTouchTargets(page, 'verify-email after the API refused the link');
+      });
+
+      test('the second step of a sign-in passes axe, with a wrong code and with the recovery-code field', async ({ page, account, playwright, baseURL }) => {
+        await enrolTotp(playwright, account, baseURL ?? '');
+        await page.goto('/auth/log-in');
+        await logIn(page, account);
+        const code = page.getByLabel('Authentication code');
+        await expect(code).toBeFocused();
+        await expectNoViolations(page, 'the code step');
+        if (mobile) await expectTouchTargets(page, 'the code step');
+
+        await code.fill('000000');
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await expect(code).toHaveAttribute('aria-invalid', 'true');
+        await expectNoViolations(page, 'the code step after a wrong code');
+
+        await page.getByRole('button', { name: 'Use a recovery code' }).click();
+        await expect(page.getByLabel('Recovery code')).toBeFocused();
+        await expectNoViolations(page, 'the recovery-code field');
+        if (mobile) await expectTouchTargets(page, 'the recovery-code field');
       });
 
       test('every signed-in page passes axe with its own title, with the account menu and a confirmation open too', async ({ page, account }) => {

@@ -38,6 +38,8 @@ const NO_RENEWAL = new Set([
   '/auth/login',
   '/auth/login/mfa',
   '/auth/passkeys/login',
+  // Anonymous: a 401 here is no session to renew, and on the log-in page "session ended" would loop.
+  '/auth/passkeys/login/options',
   '/auth/reauthenticate',
   '/auth/register',
   '/auth/refresh',

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeApi } from '@/test/fake-api';
@@ -79,5 +81,49 @@ describe('/api/* to the API', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ status: 502, code: 'unreachable', detail: expect.stringContaining('unreachable') });
     vi.stubEnv('GATEHOUSE_API_URL', api.url.origin);
+  });
+});
+
+describe('a sign-in with a second factor through /api/*', () => {
+  it("carries the pending sign-in's cookie out to the browser and back, and every session cookie the answer sets", async () => {
+    // An API that answers as the real one does for an account with a second factor.
+    const seen: (string | undefined)[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers.cookie);
+      if (request.url === '/auth/login') {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Set-Cookie': 'mfa_pending=pending-1; path=/; samesite=lax; httponly' });
+        response.end(JSON.stringify({ mfaRequired: true, methods: ['totp', 'recovery_code'] }));
+        return;
+      }
+      response.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Set-Cookie': [
+          'mfa_pending=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/; samesite=lax; httponly',
+          'access_token=a; path=/; samesite=lax; httponly',
+          'refresh_token=r; path=/; samesite=lax; httponly',
+        ],
+      });
+      response.end('{"success":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      vi.stubEnv('GATEHOUSE_API_URL', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      vi.resetModules();
+      const relay = await import('./route');
+      const send = (path: string, headers: Record<string, string>) =>
+        relay.POST(new NextRequest(new Request(`http://localhost:3000${path}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', ...headers } })));
+
+      const started = await send('/api/auth/login', {});
+      expect(await started.json()).toEqual({ mfaRequired: true, methods: ['totp', 'recovery_code'] });
+      expect(started.headers.getSetCookie()).toEqual(['mfa_pending=pending-1; path=/; samesite=lax; httponly']);
+
+      const finished = await send('/api/auth/login/mfa', { cookie: 'mfa_pending=pending-1; device_token=d' });
+      expect(seen[1]).toBe('mfa_pending=pending-1; device_token=d');
+      expect(finished.headers.getSetCookie().map((line) => line.split('=', 1)[0])).toEqual(['mfa_pending', 'access_token', 'refresh_token']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      vi.stubEnv('GATEHOUSE_API_URL', api.url.origin);
+    }
   });
 });
