@@ -19,7 +19,10 @@
 //       totp      POST /auth/login → mfaRequired, POST /auth/login/mfa {code} with the pending cookie
 //       passkey   POST /auth/passkeys/login/options, POST /auth/passkeys/login with a signed assertion
 //     and prints one line in bench/load.lua's format, a "sign-in" being a whole flow:
-//       BENCH ok=<sign-ins> failed=<n> broken=0 seconds=<wall> p50_ms=<flow> p99_ms=<flow> statuses=<s>=<n>,...
+//       BENCH ok=<sign-ins> failed=<n> broken=0 seconds=<wall> p50_ms=<flow> p99_ms=<flow> statuses=<s>=<n>,... api_ticks=<n>
+//     api_ticks: with BENCH_API_PID set, the API process's CPU ticks (utime + stime, /proc) from the
+//     first sign-in to the last one's end, less every pause in which all flows waited for a TOTP step
+//     and none was in flight, so idle time is not charged to the sign-ins; else -1.
 //     The API accepts each TOTP time step once per user, so a totp run takes for each sign-in a user
 //     whose last step is behind the current one, uses the current or next step's code (both within
 //     the API's one step either way), waits when every user has had its steps, and writes the steps
@@ -64,14 +67,15 @@ if (args.Length == 6 && args[0] == "run")
     var api = new Api(args[2], origin, concurrency);
     var seconds = double.Parse(args[3], invariant);
     var lines = await File.ReadAllLinesAsync(args[5]);
+    var pauses = new Pauses(concurrency, Environment.GetEnvironmentVariable("BENCH_API_PID") is { Length: > 0 } pid ? int.Parse(pid, invariant) : null);
     Func<Api, Task<int>> signIn = mode switch
     {
         "password" => Users.RoundRobin(lines.Select(line => line.Split('\t')[0]).ToArray(), (a, name) => a.PasswordSignIn(name, password)),
-        "totp" => Users.ByTotpStep(lines.Select(User.Parse).ToArray(), (a, user, step) => a.TotpSignIn(user, password, step)),
+        "totp" => Users.ByTotpStep(lines.Select(User.Parse).ToArray(), (a, user, step) => a.TotpSignIn(user, password, step), pauses),
         "passkey" => Users.RoundRobin(lines.Select(User.Parse).Where(u => u.CredentialId != "").ToArray(), (a, user) => a.PasskeySignIn(user)),
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
-    var result = await Load.Run(api, signIn, seconds, concurrency);
+    var result = await Load.Run(api, signIn, seconds, concurrency, pauses);
     Console.WriteLine(result);
     if (mode == "totp") await File.WriteAllLinesAsync(args[5], Users.TotpUsers!.Select(u => u.ToLine()));
     return 0;
@@ -339,7 +343,7 @@ static class Users
 
     // Each sign-in takes a user whose next step (its last used + 1, at least the current one) is at
     // most the next step, and reserves it; when there is none, it waits for the next step to begin.
-    public static Func<Api, Task<int>> ByTotpStep(User[] users, Func<Api, User, long, Task<int>> signIn)
+    public static Func<Api, Task<int>> ByTotpStep(User[] users, Func<Api, User, long, Task<int>> signIn, Pauses pauses)
     {
         TotpUsers = users;
         var gate = new object();
@@ -365,18 +369,55 @@ static class Users
                 }
                 if (chosen is not null) return await signIn(api, chosen, step);
                 var nextStep = DateTimeOffset.FromUnixTimeSeconds((now + 1) * 30) - DateTimeOffset.UtcNow;
+                pauses.Enter();
                 await Task.Delay(nextStep > TimeSpan.Zero ? nextStep : TimeSpan.FromMilliseconds(10));
+                pauses.Leave();
             }
         };
     }
+}
+
+// The API's CPU time, read from /proc as bench/run.sh reads it, with the time in which every flow
+// waited for the next TOTP step (none in flight, so the API only idled) left out.
+sealed class Pauses(int flows, int? apiPid)
+{
+    readonly object gate = new();
+    int waiting;
+    long? pausedAt;
+    long paused;
+
+    public long Ticks()
+    {
+        if (apiPid is null) return 0;
+        var stat = File.ReadAllText($"/proc/{apiPid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    public void Enter()
+    {
+        lock (gate) if (++waiting == flows) pausedAt = Ticks();
+    }
+
+    public void Leave()
+    {
+        lock (gate)
+        {
+            if (waiting-- == flows && pausedAt is { } start) paused += Ticks() - start;
+            pausedAt = null;
+        }
+    }
+
+    public long ApiTicks(long start) => apiPid is null ? -1 : Ticks() - start - paused;
 }
 
 static class Load
 {
     // <concurrency> flows start sign-ins until <seconds> have passed; the ones in flight then finish
     // and count, and the time runs to the last one's end.
-    public static async Task<string> Run(Api api, Func<Api, Task<int>> signIn, double seconds, int concurrency)
+    public static async Task<string> Run(Api api, Func<Api, Task<int>> signIn, double seconds, int concurrency, Pauses pauses)
     {
+        var ticks = pauses.Ticks();
         var latencies = new ConcurrentBag<double>();
         var statuses = new ConcurrentDictionary<int, int>();
         var wall = Stopwatch.StartNew();
@@ -393,12 +434,13 @@ static class Load
             }
         })));
         var elapsed = wall.Elapsed.TotalSeconds;
+        var apiTicks = pauses.ApiTicks(ticks);
         var sorted = latencies.OrderBy(x => x).ToArray();
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
         var ok = statuses.GetValueOrDefault(200);
         var failed = statuses.Where(kv => kv.Key != 200).Sum(kv => kv.Value);
         var all = string.Join(',', statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
         return FormattableString.Invariant(
-            $"BENCH ok={ok} failed={failed} broken=0 seconds={elapsed:F3} p50_ms={Percentile(0.5):F2} p99_ms={Percentile(0.99):F2} statuses={all}");
+            $"BENCH ok={ok} failed={failed} broken=0 seconds={elapsed:F3} p50_ms={Percentile(0.5):F2} p99_ms={Percentile(0.99):F2} statuses={all} api_ticks={apiTicks}");
     }
 }
