@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, logIn, test } from './support/fixtures';
+import { clickUntil, reauthDialog, requireReauthentication } from './support/step-up';
 
 // Every page, in both colour schemes, on a desktop and a phone: axe finds nothing, every page has
 // its own title, and on the phone every control is at least 24 × 24 CSS px (WCAG 2.2, 2.5.8).
@@ -34,6 +35,7 @@ const SIGNED_IN_PAGES = [
   { path: '/dashboard/sessions', title: 'Sessions · Gatehouse' },
   { path: '/dashboard/password', title: 'Change password · Gatehouse' },
   { path: '/dashboard/email', title: 'Email address · Gatehouse' },
+  { path: '/dashboard/security', title: 'Security · Gatehouse' },
   { path: '/', title: 'Gatehouse' },
   { path: '/no-such-page', title: 'Page not found · Gatehouse' },
 ];
@@ -128,6 +130,20 @@ for (const colorScheme of ['light', 'dark'] as const) {
         }).toPass({ timeout: 10_000 });
         await expectNoViolations(page, 'the sessions page asking before signing out everywhere');
         if (mobile) await expectTouchTargets(page, 'the confirmation dialog');
+
+        // The security page: the "Confirm it's you" dialog (its 403 forced: the sign-in is fresh),
+        // then the authenticator setup with its QR code, key and code field.
+        await page.goto('/dashboard/security');
+        await requireReauthentication(page, 'POST', '/auth/mfa/totp/setup');
+        const totp = page.getByRole('region', { name: 'Authenticator app', exact: true });
+        await clickUntil(totp.getByRole('button', { name: 'Set up' }), reauthDialog(page));
+        await expectNoViolations(page, 'the re-authentication dialog');
+        if (mobile) await expectTouchTargets(page, 'the re-authentication dialog');
+        await reauthDialog(page).getByLabel('Your password').fill(account.password);
+        await reauthDialog(page).getByRole('button', { name: 'Confirm' }).click();
+        await expect(totp.getByRole('heading', { name: 'Set up your authenticator app' })).toBeVisible();
+        await expectNoViolations(page, 'the authenticator setup');
+        if (mobile) await expectTouchTargets(page, 'the authenticator setup');
       });
     });
   }

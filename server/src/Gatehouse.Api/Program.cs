@@ -50,8 +50,11 @@ app.UseCsrfProtection();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseEnrollmentGate();
 
 app.MapAuth();
+app.MapSecondFactorSignIn();
+app.MapReauthentication();
 app.MapAuthConfig();
 app.MapEmailVerification();
 app.MapPasswordReset();

@@ -7,12 +7,13 @@ import type { KeyboardEvent } from 'react';
 import { LogOutButton } from './log-out-button';
 
 /**
- * The signed-in user's pages, in menu order. A new page (Security) is one more line here. `mail`:
+ * The signed-in user's pages, in menu order. A new page is one more line here. `mail`:
  * the page needs the API to send mail, so it is not listed when mail is off.
  */
 const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string; readonly mail?: true }[] = [
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/dashboard/sessions', label: 'Sessions' },
+  { href: '/dashboard/security', label: 'Security' },
   { href: '/dashboard/password', label: 'Password' },
   { href: '/dashboard/email', label: 'Email address', mail: true },
 ];

@@ -1,11 +1,13 @@
 import type { ReactNode } from 'react';
 import { PageFrame, SiteHeader } from '@/components/page-frame';
+import { ReauthenticationProvider } from '@/components/reauthentication';
 import { verifySession } from '@/lib/auth/session';
 import { getEmailConfig } from '@/lib/email/server-config';
 import { AccountMenu } from './account-menu';
 
 /**
- * The frame of every signed-in page: the header with the account menu. The layout asks who is
+ * The frame of every signed-in page: the header with the account menu, and the "Confirm it's you"
+ * dialog that sensitive actions open (components/reauthentication.tsx). The layout asks who is
  * signed in only to name them; each page still calls verifySession() itself (one check per
  * request, it is cached), because a layout is not re-run on every navigation.
  */
@@ -19,7 +21,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </SiteHeader>
       }
     >
-      <div className="page">{children}</div>
+      {/* Any action on these pages may meet the step-up; one dialog serves them all. */}
+      <ReauthenticationProvider>
+        <div className="page">{children}</div>
+      </ReauthenticationProvider>
     </PageFrame>
   );
 }

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { verifySession } from '@/lib/auth/session';
 import { getEmailConfig } from '@/lib/email/server-config';
 import { EmailBanner } from './email-banner';
+import { EnrollmentCheck } from './enrollment-check';
 import { LogOutButton } from './log-out-button';
 
 export const metadata: Metadata = { title: 'Dashboard · Gatehouse' };
@@ -15,6 +16,7 @@ export default async function DashboardPage() {
         <h1>Dashboard</h1>
         <p>Your account at a glance.</p>
       </div>
+      <EnrollmentCheck />
       {emailEnabled && <EmailBanner />}
       <div className="panels">
         <section className="panel" aria-labelledby="account-heading">
@@ -38,6 +40,15 @@ export default async function DashboardPage() {
           <p>
             <Link href="/dashboard/sessions" className="panel-link">
               Manage sessions
+            </Link>
+          </p>
+        </section>
+        <section className="panel" aria-labelledby="security-heading">
+          <h2 id="security-heading">Security</h2>
+          <p>Add an authenticator app or a passkey, so a stolen password alone cannot open your account.</p>
+          <p>
+            <Link href="/dashboard/security" className="panel-link">
+              Manage second factors
             </Link>
           </p>
         </section>

@@ -9,6 +9,8 @@ import type { SessionUser } from '@/lib/auth/local-session';
 import { REQUEST_PATH_HEADER } from '@/lib/auth/route-kinds';
 import { settings } from '@/lib/config';
 import { SignInServiceUnavailableError } from '@/lib/errors';
+import { mfaStatusSchema, passkeyListSchema } from '@/lib/mfa/status';
+import type { SecurityOverview } from '@/lib/mfa/status';
 import { safeNextPath } from '@/lib/safe-next';
 import { UNAVAILABLE_PATH } from '@/lib/unavailable-page';
 
@@ -126,6 +128,28 @@ export async function listSessions(): Promise<readonly SessionInfo[]> {
   if (!response || response.status === 401) return toSessionEnded();
   if (!response.ok) return toUnavailablePage();
   return sessionListSchema.parse(await response.json()).sessions;
+}
+
+/**
+ * The account's second factors and passkeys, for the security page (which has called
+ * verifySession()). Only the parsed DTOs go on to the client. A session revoked in between goes
+ * the way verifySession() sends it; an outage to the 503 page.
+ */
+export async function getSecurityOverview(): Promise<SecurityOverview> {
+  let responses: [Response | null, Response | null];
+  try {
+    responses = await Promise.all([getWithSession('/auth/mfa'), getWithSession('/auth/passkeys')]);
+  } catch (error) {
+    if (error instanceof SignInServiceUnavailableError) return toUnavailablePage();
+    throw error;
+  }
+  const [mfa, passkeys] = responses;
+  if (!mfa || !passkeys || mfa.status === 401 || passkeys.status === 401) return toSessionEnded();
+  if (!mfa.ok || !passkeys.ok) return toUnavailablePage();
+  return {
+    mfa: mfaStatusSchema.parse(await mfa.json()),
+    passkeys: passkeyListSchema.parse(await passkeys.json()).passkeys,
+  };
 }
 
 /**

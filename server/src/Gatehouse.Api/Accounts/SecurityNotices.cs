@@ -71,6 +71,25 @@ public sealed class SecurityNotices(MailComposer composer, MailOutbox outbox, IO
             "If this was not you, reset your password at once with this link: it signs out whoever did it."));
     }
 
+    /// <summary>A recovery code was spent (signing in or confirming it's you): with how many remain.</summary>
+    public void RecoveryCodeUsed(User user, int remaining)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(
+            MailKinds.RecoveryCodeUsed, to, "A recovery code was used",
+            [
+                $"One of the recovery codes of the account {user.UserName} was just used in place of the authenticator app or passkey. Each code works once.",
+                remaining == 0
+                    ? "No recovery codes remain: make new ones in your account's security settings before you need one."
+                    : $"{remaining} recovery {(remaining == 1 ? "code remains" : "codes remain")}. If you are running low, make new ones in your account's security settings.",
+            ],
+            ("Forgot your password?", ForgotPasswordLink),
+            "If this was not you, someone has your password and a recovery code: reset your password at once (it signs out every device) and make new recovery codes."));
+    }
+
     /// <summary>The confirmation link, to the new address.</summary>
     public void ConfirmEmailChange(User user, string newEmail, string token) => outbox.Enqueue(composer.Compose(
         MailKinds.ConfirmEmailChange, newEmail, "Confirm your new address",

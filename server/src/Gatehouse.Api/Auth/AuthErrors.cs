@@ -46,6 +46,9 @@ public static class AuthErrors
     public static readonly AuthError CodeRequired = new("code_required", "code", "Enter the code.");
     public static readonly AuthError CodeInvalid = new("code_invalid", "code", "That code is not right, or it was used already. Try the current code.");
     public static readonly AuthError RecoveryCodeInvalid = new("recovery_code_invalid", "recoveryCode", "That recovery code is not right, or it was used already.");
+    public static readonly AuthError CodeAmbiguous = new("code_ambiguous", "", "Send either a code or a recovery code, not both.");
+    public static readonly AuthError CredentialRequired = new("credential_required", "", "Send exactly one of: password, code, recoveryCode, passkey.");
+    public static readonly AuthError PasskeyReauthenticationUnavailable = new("passkey_reauthentication_unavailable", "passkey", "Confirming it's you with a passkey is not available yet. Use your password or a code.");
     public static readonly AuthError PendingSignInInvalid = new("mfa_pending_invalid", "", "This sign-in has expired or was used up. Sign in again.");
     public static readonly AuthError TotpAlreadyEnabled = new("totp_already_enabled", "", "An authenticator app is already set up. Turn it off first to set up another.");
     public static readonly AuthError TotpNotEnabled = new("totp_not_enabled", "", "No authenticator app is set up.");

@@ -59,4 +59,5 @@ public static class MailKinds
     public const string EmailChanged = "email_changed";
     public const string AccountLocked = "account_locked";
     public const string NewDeviceSignIn = "new_device_sign_in";
+    public const string RecoveryCodeUsed = "recovery_code_used";
 }

@@ -82,7 +82,7 @@ public sealed class PendingSignIns(
     public async Task<bool> FailAsync(PendingSignIn pending, string outcome, HttpContext http)
     {
         var more = await challenges.CountFailureAsync(pending.Challenge, options.Value.MaxAttempts, CancellationToken.None);
-        await failures.RecordAsync(http, pending.User.Id, outcome, count: true, pending.Device?.Id);
+        await failures.RecordAsync(http, pending.User.Id, outcome, count: true, pending.Device?.Id, AuditEvents.SecondFactor);
         if (!more)
         {
             Forget(http);

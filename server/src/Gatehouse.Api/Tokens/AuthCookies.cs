@@ -102,6 +102,13 @@ public sealed class AuthCookies
         response.Cookies.Append(RefreshName, issued.RefreshToken, Options(_refreshPath, issued.RefreshExpiresAt));
     }
 
+    /// <summary>
+    /// Sets the access cookie only: a new token for the same session (a re-authentication), whose
+    /// refresh token stays as it is.
+    /// </summary>
+    public void AppendAccess(HttpResponse response, AccessToken access) =>
+        response.Cookies.Append(AccessName, access.Value, Options("/", access.ExpiresAt));
+
     /// <summary>Deletes both, with the attributes they were set with, or the browser keeps them.</summary>
     public void DeleteAll(HttpResponse response)
     {

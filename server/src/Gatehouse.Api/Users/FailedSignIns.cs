@@ -31,9 +31,10 @@ public sealed class FailedSignIns(
     /// that device, or the account for unknown clients. Every call runs the very same statements, the
     /// ones that count nothing against no row, so an unknown user, a locked account or device and a
     /// wrong password cost the same database work and their timing reveals nothing. The count and
-    /// the audit rows commit together.
+    /// the audit rows commit together. <paramref name="auditEvent"/> names the step that failed: a
+    /// sign-in's password, a pending sign-in's second factor, a re-authentication.
     /// </summary>
-    public async Task RecordAsync(HttpContext http, Guid? userId, string outcome, bool count, Guid? deviceId = null)
+    public async Task RecordAsync(HttpContext http, Guid? userId, string outcome, bool count, Guid? deviceId = null, string auditEvent = AuditEvents.SignIn)
     {
         var lockout = identity.Value.Lockout;
         var limit = lockout.MaxFailedAccessAttempts;
@@ -62,7 +63,7 @@ public sealed class FailedSignIns(
             .Select(u => u.LockoutEnd).SingleOrDefaultAsync(CancellationToken.None) == lockedUntil;
         var deviceLockedNow = await db.KnownDevices.AsNoTracking().Where(d => d.Id == device)
             .Select(d => d.LockedUntil).SingleOrDefaultAsync(CancellationToken.None) == lockedUntil;
-        audit.Add(http, AuditEvents.SignIn, outcome, userId);
+        audit.Add(http, auditEvent, outcome, userId);
         if (accountLockedNow)
         {
             audit.Add(http, AuditEvents.Lockout, AuditEvents.Success, userId);

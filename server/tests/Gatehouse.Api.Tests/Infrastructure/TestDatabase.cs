@@ -133,7 +133,10 @@ public static class TestDatabase
         var name = $"gatehouse_template_{RunTag}";
         Admin($"CREATE DATABASE \"{name}\"");
         var connectionString = WithDatabase(name);
-        using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString).Options))
+        // Identity's tables follow its store options (schema version 3, passkeys), read from the app's
+        // services; without them the model would be version 1's and Migrate would refuse the migrations.
+        using (var db = new PostgresGatehouseDbContext(new DbContextOptionsBuilder<PostgresGatehouseDbContext>().UseNpgsql(connectionString)
+            .UseApplicationServiceProvider(DesignTimeIdentity.Services).Options))
         {
             db.Database.Migrate();
         }

@@ -2,6 +2,7 @@
 
 import { useApiBase } from '@/components/api-base';
 import { Field, FormError, SubmitButton } from '@/components/field';
+import { useReauthentication } from '@/components/reauthentication';
 import { fromProblem, succeeded, useFormSubmit } from '@/components/use-form-submit';
 import { postJson } from '@/lib/api/client';
 import { forEmailChange } from '@/lib/email/messages';
@@ -9,11 +10,14 @@ import { forEmailChange } from '@/lib/email/messages';
 /** Asks for a link at the new address; the account's address changes only once it is opened. */
 export function EmailForm({ username }: { username: string }) {
   const base = useApiBase();
+  const withReauthentication = useReauthentication();
   const { outcome, busy, retry, formProps } = useFormSubmit({
     required: { newEmail: 'New email address is required.', currentPassword: 'Current password is required.' },
     submit: async (data, form) => {
       const newEmail = String(data.get('newEmail')).trim();
-      const result = await postJson(base, '/auth/email', { newEmail, currentPassword: String(data.get('currentPassword')) });
+      const body = { newEmail, currentPassword: String(data.get('currentPassword')) };
+      // An old sign-in: the dialog asks who it is, then the change goes on.
+      const result = await withReauthentication(() => postJson(base, '/auth/email', body));
       // A failure keeps both fields as typed.
       if (!result.ok) return fromProblem(forEmailChange(result.problem));
       // Done: the password does not stay in the page.

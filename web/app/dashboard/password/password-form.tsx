@@ -4,21 +4,22 @@ import { useState } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { Field, fieldId, FormError, SubmitButton } from '@/components/field';
 import { PasswordStrength, strengthIds } from '@/components/password-strength';
+import { useReauthentication } from '@/components/reauthentication';
 import { fromProblem, succeeded, useFormSubmit } from '@/components/use-form-submit';
 import { postJson } from '@/lib/api/client';
 
 export function PasswordForm({ username }: { username: string }) {
   const base = useApiBase();
+  const withReauthentication = useReauthentication();
   // Read as they are typed, for the strength meter (the API refuses the current password again).
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const { outcome, busy, retry, formProps } = useFormSubmit({
     required: { currentPassword: 'Current password is required.', newPassword: 'Password is required.' },
     submit: async (data, form) => {
-      const result = await postJson(base, '/auth/password', {
-        currentPassword: String(data.get('currentPassword')),
-        newPassword: String(data.get('newPassword')),
-      });
+      const body = { currentPassword: String(data.get('currentPassword')), newPassword: String(data.get('newPassword')) };
+      // An old sign-in: the dialog asks who it is, then the change goes on.
+      const result = await withReauthentication(() => postJson(base, '/auth/password', body));
       // A failure keeps both fields as typed (a wrong current password is fixed, not retyped with the new one).
       if (!result.ok) return fromProblem(result.problem);
       // Done: neither password stays in the page.

@@ -5,6 +5,7 @@ import { useRef, useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { LocalTime } from '@/components/local-time';
+import { useReauthentication } from '@/components/reauthentication';
 import { deleteResource, postJson } from '@/lib/api/client';
 import type { ApiResult } from '@/lib/api/client';
 import { leaveForLogIn } from '../log-out-button';
@@ -30,6 +31,7 @@ type Pending = { readonly kind: 'revoke'; readonly session: SessionRow } | { rea
 export function SessionList({ sessions }: { sessions: readonly SessionRow[] }) {
   const base = useApiBase();
   const router = useRouter();
+  const withReauthentication = useReauthentication();
   const [confirming, setConfirming] = useState<Pending | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState('');
@@ -47,8 +49,8 @@ export function SessionList({ sessions }: { sessions: readonly SessionRow[] }) {
     startTransition(async () => {
       const result: ApiResult =
         action.kind === 'everywhere'
-          ? await postJson(base, '/auth/logout-all')
-          : await deleteResource(base, `/auth/sessions/${encodeURIComponent(action.session.id)}`);
+          ? await withReauthentication(() => postJson(base, '/auth/logout-all'))
+          : await withReauthentication(() => deleteResource(base, `/auth/sessions/${encodeURIComponent(action.session.id)}`));
       // 404 on revoke: it ended meanwhile (elsewhere, or it expired); the fresh list shows that.
       if (!result.ok && !(action.kind === 'revoke' && result.problem.status === 404)) {
         setError(result.problem.message);
