@@ -151,13 +151,12 @@ start_api() { # label, then extra environment assignments
     # its log levels) is the build output, as when run.sh starts it from the project folder.
     cd "$work/$label"
     exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" PORT="$api_port" \
-      Gatehouse__Tokens__SigningKey="$signing_key" \
+      Gatehouse__Tokens__SigningKey="$signing_key" Gatehouse__Mfa__EncryptionKey="$mfa_key" \
       Gatehouse__Data__Directory="$work/$label" \
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
       Gatehouse__RateLimits__Register__PerIp=1000000000 Gatehouse__RateLimits__Register__PerUser=1000000000 \
       Gatehouse__Email__Enabled=false \
-      Gatehouse__Mfa__EncryptionKey="$mfa_key" \
       "$@" dotnet "$api_dll"
   ) >"$work/$label/api.log" 2>&1 &
   api_pid=$!

@@ -179,7 +179,7 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
     # Its own working folder, so no stray .env is read; the content root is the build output.
     cd "$api_data"
     exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" PORT="$api_port" \
-      Gatehouse__Tokens__KeyPassphrase="$key_passphrase" \
+      Gatehouse__Tokens__KeyPassphrase="$key_passphrase" Gatehouse__Mfa__EncryptionKey="$mfa_key" \
       Gatehouse__Data__Directory="$api_data" \
       Gatehouse__RateLimits__Login__PerIp=1000000000 Gatehouse__RateLimits__Login__PerUser=1000000000 \
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
@@ -188,7 +188,6 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
       Gatehouse__RateLimits__SecondFactor__PerIp=1000000000 Gatehouse__RateLimits__SecondFactor__PerUser=1000000000 \
       Gatehouse__RateLimits__MfaSetup__PerIp=1000000000 Gatehouse__RateLimits__MfaSetup__PerUser=1000000000 \
       Gatehouse__RateLimits__Passkey__PerIp=1000000000 Gatehouse__RateLimits__Passkey__PerUser=1000000000 \
-      Gatehouse__Mfa__EncryptionKey="$mfa_key" \
       Gatehouse__Passwords__MaxConcurrent="$hash_concurrency" \
       "${api_env[@]}" "${mail_env[@]}" dotnet "$api_dll"
   ) >>"$work/api.log" 2>&1 &

@@ -5,7 +5,7 @@ import { API_DIR, API_DLL, CATCHER_DIR, CATCHER_DLL, NEXT_BIN, WEB_DIR, apiEnv, 
 for (const name of ['PORT', 'FRONTEND_URL', 'JWT_SECRET', 'NEXT_PUBLIC_BACKEND_URL', 'GATEHOUSE_API_URL', 'GATEHOUSE_SESSION_CHECK',
   'GATEHOUSE_TOKEN_ISSUER', 'GATEHOUSE_TOKEN_AUDIENCE', 'GATEHOUSE_FORWARDED_HEADERS', 'ASPNETCORE_URLS', 'ASPNETCORE_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'ENVIRONMENT',
   'Gatehouse__PublicWebUrl', 'Gatehouse__Email__Enabled', 'Gatehouse__Email__Smtp__Host', 'Gatehouse__Email__Smtp__Port', 'Gatehouse__Email__Smtp__Security',
-  'Gatehouse__Email__Smtp__Username', 'Gatehouse__Email__Smtp__Password']) {
+  'Gatehouse__Email__Smtp__Username', 'Gatehouse__Email__Smtp__Password', 'Gatehouse__Mfa__EncryptionKey']) {
   delete process.env[name];
 }
 

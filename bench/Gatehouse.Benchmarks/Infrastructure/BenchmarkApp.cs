@@ -75,6 +75,8 @@ internal sealed class BenchmarkApp : WebApplicationFactory<Program>
             ["Gatehouse:Tokens:SigningKey"] = _algorithm == SigningAlgorithm.ES256 ? signingKey : "",
             // Production needs an SMTP server for mail; these paths send none.
             ["Gatehouse:Email:Enabled"] = "false",
+            // And a key for the second factors' secrets at rest.
+            ["Gatehouse:Mfa:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }));
         // Log lines would be noise between BenchmarkDotNet's; the measured paths log nothing when all is well.
         builder.ConfigureLogging(logging => logging.ClearProviders());

@@ -23,6 +23,7 @@ public sealed class SecurityNotices(MailComposer composer, MailOutbox outbox, IO
     public const string ResetPasswordPage = "/auth/reset-password";
     public const string ConfirmEmailPage = "/auth/confirm-email";
     public const string ForgotPasswordPage = "/auth/forgot-password";
+    public const string SecurityPage = "/dashboard/security";
 
     private PublicWebSettings Web => web.Value;
 
@@ -119,6 +120,62 @@ public sealed class SecurityNotices(MailComposer composer, MailOutbox outbox, IO
         ],
         ("Secure my account", Web.Link(ResetPasswordPage, resetToken)),
         "If it was you, there is nothing to do."));
+
+    /// <summary>An authenticator app now guards sign-in.</summary>
+    public void TotpEnabled(User user) => Notice(user, MailKinds.TotpEnabled, "An authenticator app was set up",
+        $"Signing in to the account {user.UserName} now asks for a code from an authenticator app as well as the password.");
+
+    /// <summary>The authenticator app no longer guards sign-in: the mail an intruder would least want sent.</summary>
+    public void TotpDisabled(User user) => Notice(user, MailKinds.TotpDisabled, "The authenticator app was turned off",
+        $"Signing in to the account {user.UserName} no longer asks for a code from an authenticator app.");
+
+    /// <summary>New recovery codes replaced the old ones.</summary>
+    public void RecoveryCodesGenerated(User user) => Notice(user, MailKinds.RecoveryCodesGenerated, "New recovery codes were made",
+        $"New recovery codes were made for the account {user.UserName}; the earlier ones no longer work.");
+
+    /// <summary>A second-factor change, to a verified address only; never a code or key, only that it happened.</summary>
+    private void Notice(User user, string kind, string subject, string what)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(kind, to, subject, [what],
+            ("Forgot your password?", ForgotPasswordLink),
+            "If this was not you, reset your password at once with this link: it signs out every device."));
+    }
+
+    /// <summary>A passkey was added: whoever holds it can now sign in without the password.</summary>
+    public void PasskeyAdded(User user, string name)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(
+            MailKinds.PasskeyAdded, to, "A passkey was added to your account",
+            [
+                $"A passkey named \"{name}\" was added to the account {user.UserName}. It can sign in to the account without the password.",
+            ],
+            ("Review your passkeys", Web.BaseUrl + SecurityPage),
+            "If this was not you, reset your password at once (it signs out every device) and delete the passkey."));
+    }
+
+    /// <summary>A passkey was deleted.</summary>
+    public void PasskeyRemoved(User user, string name)
+    {
+        if (NoticeAddress(user) is not { } to)
+        {
+            return;
+        }
+        outbox.Enqueue(composer.Compose(
+            MailKinds.PasskeyRemoved, to, "A passkey was removed from your account",
+            [
+                $"The passkey named \"{name}\" was removed from the account {user.UserName}; it can no longer sign in.",
+            ],
+            ("Review your passkeys", Web.BaseUrl + SecurityPage),
+            "If this was not you, reset your password at once: it signs out whoever did it."));
+    }
 
     private string ForgotPasswordLink => Web.BaseUrl + ForgotPasswordPage;
 }

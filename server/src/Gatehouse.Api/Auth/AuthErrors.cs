@@ -48,16 +48,19 @@ public static class AuthErrors
     public static readonly AuthError RecoveryCodeInvalid = new("recovery_code_invalid", "recoveryCode", "That recovery code is not right, or it was used already.");
     public static readonly AuthError CodeAmbiguous = new("code_ambiguous", "", "Send either a code or a recovery code, not both.");
     public static readonly AuthError CredentialRequired = new("credential_required", "", "Send exactly one of: password, code, recoveryCode, passkey.");
-    public static readonly AuthError PasskeyReauthenticationUnavailable = new("passkey_reauthentication_unavailable", "passkey", "Confirming it's you with a passkey is not available yet. Use your password or a code.");
     public static readonly AuthError PendingSignInInvalid = new("mfa_pending_invalid", "", "This sign-in has expired or was used up. Sign in again.");
     public static readonly AuthError TotpAlreadyEnabled = new("totp_already_enabled", "", "An authenticator app is already set up. Turn it off first to set up another.");
     public static readonly AuthError TotpNotEnabled = new("totp_not_enabled", "", "No authenticator app is set up.");
     public static readonly AuthError TotpSetupMissing = new("totp_setup_missing", "", "Start the authenticator app's setup first.");
+    public static readonly AuthError FactorChangeConflict = new("factor_change_conflict", "", "The account changed while its second factor was being changed. Try again.");
     public static readonly AuthError SecondFactorRequired = new("second_factor_required", "", "Set up a second factor first.");
     public static readonly AuthError MfaEnrollmentRequired = new("mfa_enrollment_required", "", "Set up a second factor to go on: an authenticator app or a passkey.");
     public static readonly AuthError PasskeyFailed = new("passkey_failed", "", "The passkey could not be verified. Try again.");
     public static readonly AuthError PasskeyNotFound = new("passkey_not_found", "", "No such passkey is registered on your account.");
     public static readonly AuthError CeremonyInvalid = new("ceremony_invalid", "ceremonyId", "This passkey request has expired or was used. Start again.");
+    public static readonly AuthError PasskeyCredentialRequired = new("passkey_credential_required", "credential", "Send the passkey's answer: the browser's credential.toJSON().");
+    public static readonly AuthError PasskeyNameInvalid = new("passkey_name_invalid", "name", "A passkey's name must be 1 to 64 characters, with no control characters.");
+    public static readonly AuthError PasskeysUnavailable = new("passkeys_unavailable", "", "Passkeys are not available here: the web app is opened at an IP address, which WebAuthn refuses. Open it by a host name (its administrator sets Gatehouse:Passkeys:RpId).");
 
     // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
     public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");

@@ -17,6 +17,8 @@ public static class Problems
             });
     }
 
+    public static ProblemHttpResult BadRequest(AuthError error) => Problem(StatusCodes.Status400BadRequest, "Bad request", error);
+
     public static ProblemHttpResult Conflict(AuthError error) => Problem(StatusCodes.Status409Conflict, "Conflict", error);
 
     public static ProblemHttpResult NotFound(AuthError error) => Problem(StatusCodes.Status404NotFound, "Not found", error);

@@ -60,4 +60,9 @@ public static class MailKinds
     public const string AccountLocked = "account_locked";
     public const string NewDeviceSignIn = "new_device_sign_in";
     public const string RecoveryCodeUsed = "recovery_code_used";
+    public const string TotpEnabled = "totp_enabled";
+    public const string TotpDisabled = "totp_disabled";
+    public const string RecoveryCodesGenerated = "recovery_codes_generated";
+    public const string PasskeyAdded = "passkey_added";
+    public const string PasskeyRemoved = "passkey_removed";
 }

@@ -63,7 +63,7 @@ public static class CorsExtensions
             cors.AddDefaultPolicy(policy => policy
                 .WithOrigins(settings.Value.OriginList())
                 .AllowCredentials()
-                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete)
+                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Patch, HttpMethods.Delete)
                 .WithHeaders("Content-Type")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
         return services;

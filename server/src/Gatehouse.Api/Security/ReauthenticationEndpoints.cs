@@ -5,6 +5,7 @@ using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
 using Gatehouse.Api.Devices;
 using Gatehouse.Api.Mfa;
+using Gatehouse.Api.Passkeys;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
@@ -37,16 +38,18 @@ public static class ReauthenticationEndpoints
             .WithTags("Auth")
             .RequireAuthorization()
             .LimitPerClient(LimitedAction.Reauthenticate)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .WithSummary("Confirm it's you (password, authenticator code or recovery code) to renew this session's authentication for sensitive changes; sets a new access_token");
+            .WithSummary("Confirm it's you (password, authenticator code, recovery code or passkey) to renew this session's authentication for sensitive changes; sets a new access_token");
 
-    private enum Proof { Password, Code, RecoveryCode }
+    private enum Proof { Password, Code, RecoveryCode, Passkey }
 
     internal static async Task<Results<Ok<ReauthenticateResponse>, ValidationProblem, ProblemHttpResult>> ReauthenticateAsync(
         ReauthenticateRequest? request,
         ClaimsPrincipal principal,
         UserManager<User> users,
         SecondFactorChecks checks,
+        PasskeyCeremonies passkeys,
         FailedSignIns failures,
         KnownDevices devices,
         PasswordHashingLimit hashing,
@@ -64,12 +67,13 @@ public static class ReauthenticationEndpoints
         {
             return Problems.Validation([AuthErrors.CredentialRequired]);
         }
-        if (hasPasskey)
+        // A passkey's answer: {"ceremonyId", "credential"} from POST /auth/passkeys/reauthenticate/options.
+        var passkey = hasPasskey ? PasskeyAnswer(request!.Passkey!.Value) : null;
+        if (hasPasskey && passkey is null)
         {
-            // The passkey step (Passkeys/) answers this one with its ceremony; until then, say so plainly.
-            return Problems.Validation([AuthErrors.PasskeyReauthenticationUnavailable]);
+            return Problems.Validation([AuthErrors.PasskeyCredentialRequired]);
         }
-        var proof = given[0] ? Proof.Password : given[1] ? Proof.Code : Proof.RecoveryCode;
+        var proof = given[0] ? Proof.Password : given[1] ? Proof.Code : given[2] ? Proof.RecoveryCode : Proof.Passkey;
         var (userId, sessionId) = principal.Session();
 
         // A password costs a hash: a slot first, as at sign-in, so a busy server answers 429 before counting.
@@ -94,18 +98,33 @@ public static class ReauthenticationEndpoints
         {
             Proof.Password => (AuthMethods.Password, AuthErrors.InvalidCredentials),
             Proof.Code => (AuthMethods.OneTimeCode, AuthErrors.CodeInvalid),
-            _ => (AuthMethods.OneTimeCode, AuthErrors.RecoveryCodeInvalid),
+            Proof.RecoveryCode => (AuthMethods.OneTimeCode, AuthErrors.RecoveryCodeInvalid),
+            _ => (AuthMethods.HardwareKey, AuthErrors.PasskeyFailed), // hwk or swk: the passkey tells, below
         };
         if (locked)
         {
             await audit.WriteAsync(http, AuditEvents.Reauthenticate, device is null ? "locked_out" : "device_locked_out", userId, sessionId);
             return Problems.Unauthorized(error);
         }
-        var right = proof switch
+        if (proof == Proof.Passkey)
+        {
+            var verification = await passkeys.VerifyReauthenticationAsync(passkey!.Value.CeremonyId, passkey.Value.Credential, userId, http);
+            if (verification.Outcome != PasskeyVerificationOutcome.Verified)
+            {
+                var code = verification.Outcome == PasskeyVerificationOutcome.CeremonyInvalid ? AuthErrors.CeremonyInvalid : AuthErrors.PasskeyFailed;
+                // Audited and rate limited, but no lockout count: a passkey's failed answer is a broken or
+                // foreign authenticator's signature, not a guess at anything (as at passkey sign-in).
+                await audit.WriteAsync(http, AuditEvents.Reauthenticate, code.Code, userId, sessionId);
+                return verification.Outcome == PasskeyVerificationOutcome.CeremonyInvalid ? Problems.BadRequest(code) : Problems.Unauthorized(code);
+            }
+            method = verification.Method!;
+        }
+        var right = proof == Proof.Passkey || proof switch
         {
             Proof.Password => await users.CheckPasswordAsync(user, request!.Password!),
             Proof.Code => await checks.VerifyCodeAsync(user, request!.Code!),
-            _ => await checks.RedeemRecoveryCodeAsync(user, request!.RecoveryCode!, http, sessionId) is not null,
+            Proof.RecoveryCode => await checks.RedeemRecoveryCodeAsync(user, request!.RecoveryCode!, http, sessionId) is not null,
+            _ => false,
         };
         slot?.Dispose();
         if (!right)
@@ -137,6 +156,13 @@ public static class ReauthenticationEndpoints
         cookies.AppendAccess(http.Response, tokens.Issue(session, user.UserName!));
         return TypedResults.Ok(new ReauthenticateResponse(session.AuthenticatedAt, AuthMethods.Split(methods)));
     }
+
+    /// <summary>The passkey's ceremony id and answer (raw JSON for Identity), or null when the shape is wrong.</summary>
+    private static (string? CeremonyId, string Credential)? PasskeyAnswer(JsonElement passkey) =>
+        passkey.ValueKind == JsonValueKind.Object
+        && passkey.TryGetProperty("credential", out var credential) && credential.ValueKind == JsonValueKind.Object
+            ? (passkey.TryGetProperty("ceremonyId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null, credential.GetRawText())
+            : null;
 
     /// <summary>
     /// The session's methods after proving <paramref name="method"/> again: what it had, plus this one,

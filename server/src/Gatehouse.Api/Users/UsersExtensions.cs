@@ -1,4 +1,5 @@
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Mfa;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -36,8 +37,10 @@ public static class UsersExtensions
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<GatehouseDbContext>()
-            // Authenticator-app codes, through UserManager.VerifyTwoFactorTokenAsync (see Mfa/).
-            .AddTokenProvider<AuthenticatorTokenProvider<User>>(TokenOptions.DefaultAuthenticatorProvider)
+            // Identity's EF store, with the authenticator key sealed and recovery codes hashed at rest (Mfa/MfaUserStore.cs).
+            .AddUserStore<MfaUserStore>()
+            // Authenticator-app codes, through UserManager.VerifyTwoFactorTokenAsync: Otp.NET, ±1 step, each step once (Mfa/).
+            .AddTokenProvider<TotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddPasswordValidator<GatehousePasswordValidator>();
 
         services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<User>, Argon2idPasswordHasher>());

@@ -155,6 +155,8 @@ public sealed class StartupValidationTests
         {
             settings["ASPNETCORE_ENVIRONMENT"] = environment;
             settings.TryAdd("Gatehouse__Data__Directory", directory);
+            // A valid second-factor key unless the test is about it, so each test sees its own failure.
+            settings.TryAdd("Gatehouse__Mfa__EncryptionKey", GatehouseFactory.MfaEncryptionKey);
             settings.TryAdd("PORT", ApiProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
             await using var api = ApiProcess.Start(directory, settings);
 

@@ -12,7 +12,7 @@ namespace Gatehouse.Api.Tests.Infrastructure;
 public sealed class ApiProcess : IAsyncDisposable
 {
     // Variables of the host environment that would change what the child does.
-    private static readonly string[] Inherited = ["PORT", "FRONTEND_URL", "JWT_SECRET", "ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ConnectionStrings__Default", "Redis__Configuration"];
+    private static readonly string[] Inherited = ["PORT", "FRONTEND_URL", "JWT_SECRET", "Gatehouse__Mfa__EncryptionKey", "ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ConnectionStrings__Default", "Redis__Configuration"];
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();

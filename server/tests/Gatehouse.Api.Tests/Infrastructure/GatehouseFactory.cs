@@ -54,6 +54,11 @@ public class GatehouseFactory : WebApplicationFactory<Program>
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             _settings["Gatehouse:Tokens:SigningKey"] = key.ExportPkcs8PrivateKeyPem();
         }
+        // Outside Development the second factors' key is required (Development has its own).
+        if (environment != "Development" && !_settings.ContainsKey("Gatehouse:Mfa:EncryptionKey"))
+        {
+            _settings["Gatehouse:Mfa:EncryptionKey"] = MfaEncryptionKey;
+        }
         // Outside Development an SMTP server is required; a test that sends mail points it at a
         // SmtpSink (WithSmtp), and one that checks the requirement sets the host to null first.
         if (environment != "Development" && !_settings.ContainsKey("Gatehouse:Email:Smtp:Host"))
@@ -118,6 +123,9 @@ public class GatehouseFactory : WebApplicationFactory<Program>
         base.ConfigureClient(client);
         client.DefaultRequestHeaders.Add("Origin", Origin);
     }
+
+    /// <summary>A Gatehouse:Mfa:EncryptionKey for runs outside Development: 32 random bytes, new for each test run.</summary>
+    public static readonly string MfaEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The origin test clients send; allowed by the factory's CORS settings.</summary>
     public const string Origin = "https://localhost";

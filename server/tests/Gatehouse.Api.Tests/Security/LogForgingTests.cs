@@ -114,6 +114,7 @@ public sealed class LogForgingTests : IDisposable
         {
             using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
             settings["Gatehouse__Tokens__SigningKey"] = key.ExportPkcs8PrivateKeyPem();
+            settings["Gatehouse__Mfa__EncryptionKey"] = GatehouseFactory.MfaEncryptionKey;
             // Production needs an SMTP server or mail turned off; this test sends none.
             settings["Gatehouse__Email__Enabled"] = "false";
         }

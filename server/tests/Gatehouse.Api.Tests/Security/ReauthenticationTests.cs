@@ -158,7 +158,7 @@ public sealed class ReauthenticationTests
     }
 
     [Fact]
-    public async Task The_request_needs_exactly_one_proof_and_a_passkey_is_not_taken_yet()
+    public async Task The_request_needs_exactly_one_proof_and_a_passkey_answer_needs_its_ceremony()
     {
         using var factory = new GatehouseFactory();
         var (client, _) = await SignedInAsync(factory);
@@ -166,11 +166,13 @@ public sealed class ReauthenticationTests
         var none = await client.ReauthenticateAsync(new { });
         var two = await client.ReauthenticateAsync(new { password = TestApi.StrongPassword, code = "123456" });
         var passkey = await client.ReauthenticateAsync(new { passkey = new { ceremonyId = "x", credential = new { } } });
+        var malformed = await client.ReauthenticateAsync(new { passkey = "not an answer" });
         var anonymous = await factory.Bare().ReauthenticateAsync(new { password = TestApi.StrongPassword });
 
         Assert.Equal(["credential_required"], await none.ValidationCodesAsync(""));
         Assert.Equal(["credential_required"], await two.ValidationCodesAsync(""));
-        Assert.Equal(["passkey_reauthentication_unavailable"], await passkey.ValidationCodesAsync("passkey"));
+        Assert.Equal("ceremony_invalid", await passkey.CodeOfAsync(HttpStatusCode.BadRequest));
+        Assert.Equal(["passkey_credential_required"], await malformed.ValidationCodesAsync("credential"));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 

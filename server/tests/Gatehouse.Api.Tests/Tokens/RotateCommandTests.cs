@@ -89,6 +89,7 @@ public sealed class RotateCommandTests : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Gatehouse__Data__Directory"] = _directory,
             ["Gatehouse__Tokens__KeyPassphrase"] = Passphrase,
+            ["Gatehouse__Mfa__EncryptionKey"] = GatehouseFactory.MfaEncryptionKey,
             ["PORT"] = Port(),
             // Production needs an SMTP server or mail turned off; these tests send none.
             ["Gatehouse__Email__Enabled"] = "false",

@@ -34,6 +34,8 @@ public sealed class GatehouseCluster : IAsyncLifetime
     public static readonly TimeSpan KeyActivationDelay = TimeSpan.FromSeconds(15);
 
     private readonly string _keyPassphrase = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    // The second factors' key, the same on every instance (as deployed), new for each run.
+    private readonly string _mfaKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private string _connectionString = "";
     private bool _databaseCreated;
 
@@ -134,6 +136,7 @@ public sealed class GatehouseCluster : IAsyncLifetime
         ["Gatehouse__Tokens__KeyRefreshInterval"] = "00:00:01",
         ["Gatehouse__Tokens__KeyActivationDelay"] = $"00:00:{(int)KeyActivationDelay.TotalSeconds:D2}",
         ["Gatehouse__Tokens__KeyPassphrase"] = _keyPassphrase,
+        ["Gatehouse__Mfa__EncryptionKey"] = _mfaKey,
         // Production needs an SMTP server: the sink, in plain SMTP on loopback. Each instance polls
         // often, so both are at work whenever there is mail, and every race for a row is run.
         ["Gatehouse__Email__Smtp__Host"] = "127.0.0.1",
