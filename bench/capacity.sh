@@ -325,7 +325,7 @@ flock -o "$build_lock" dotnet build bench/hash-cost.cs -c Release -v quiet -nolo
 hash_costs=$(dotnet run --no-build -c Release bench/hash-cost.cs -- 2)
 
 signing_key=$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)
-mfa_key=$(openssl rand -base64 32)
+mfa_key=$(openssl rand -base64 32) # Production needs Gatehouse:Mfa:EncryptionKey (TOTP secrets at rest)
 password="capacity-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 pg_version="" redis_version=""

@@ -70,6 +70,18 @@ function ratio(id, ref) {
   }));
 }
 
+// Each round's API CPU time per completed request of <id> ÷ the same round's of <ref>: the cost of one
+// sign-in against another's, whatever either's rate (a TOTP run may wait for the next time step).
+function cpuRatio(id, ref) {
+  const row = get(id);
+  const other = get(ref);
+  if (!row || !other) return stats([]);
+  return stats(row.rounds.map((r) => {
+    const same = other.rounds.find((o) => o.round === r.round);
+    return same && r.ok > 0 && same.ok > 0 ? (r.apiTicks / r.ok) / (same.apiTicks / same.ok) : NaN;
+  }));
+}
+
 // --- References and targets --------------------------------------------------------------------
 const pureHash = get('pure_hash')?.rate ?? stats([]); // hashes per second on every core, nothing else, per round
 const keycloakRefreshPerCore = 120;
@@ -84,6 +96,8 @@ const reference = {
   refresh: { of: `Keycloak, ${keycloakRefreshPerCore}/s per vCPU`, ref: keycloakRefreshPerCore * cores },
   protected_page: { of: 'public page', ref: 'public_page' },
   protected_page_remote: { of: 'public page', ref: 'public_page' },
+  totp_sign_in: { of: 'password sign-in, API CPU per sign-in', ref: 'password_sign_in', cpu: true },
+  passkey_sign_in: { of: 'password sign-in, API CPU per sign-in', ref: 'password_sign_in', cpu: true },
 };
 
 // Peak RSS: the highest of every scenario in each round, and the highest round's as the bound.
@@ -107,6 +121,8 @@ const targets = [
   { name: `p99, GET /auth/is-authenticated (${facts.connections} conns)`, value: get('is_authenticated')?.p99, target: 5, kind: 'at-most', unit: ' ms' },
   { name: `p99, GET /auth/me (${facts.connections} conns)`, value: get('me')?.p99, target: 5, kind: 'at-most', unit: ' ms' },
   { name: `Sign-ins ÷ pure hash rate (${cores} threads)`, value: ratio('login', 'pure_hash'), target: 0.85, kind: 'at-least', unit: '×' },
+  { name: 'Sign-in with TOTP ÷ password only (API CPU per sign-in)', value: cpuRatio('totp_sign_in', 'password_sign_in'), target: 1.05, kind: 'at-most', unit: '×' },
+  { name: 'Passkey sign-in ÷ password sign-in (API CPU per sign-in)', value: cpuRatio('passkey_sign_in', 'password_sign_in'), target: 0.2, kind: 'at-most', unit: '×' },
   ...(sqlite ? [{ name: 'Refreshes per second (SQLite)', value: get('refresh')?.rate, target: 1000, kind: 'at-least', unit: '/s' }] : []),
   { name: 'Protected page ÷ public page', value: ratio('protected_page', 'public_page'), target: 0.9, kind: 'at-least', unit: '×' },
   { name: 'Protected page: local ÷ remote check', value: ratio('protected_page', 'protected_page_remote'), target: 1.5, kind: 'at-least', unit: '×' },
@@ -161,7 +177,7 @@ md.push('', '| Scenario | Conns | Requests/s: median (spread) | p50 / p99 ms (me
 md.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |');
 for (const row of scenarios.values()) {
   const ref = reference[row.id];
-  const r = ref ? ratio(row.id, ref.ref) : null;
+  const r = ref ? (ref.cpu ? cpuRatio(row.id, ref.ref) : ratio(row.id, ref.ref)) : null;
   const hash = row.server === 'hash';
   // Mail: mails per second over one SMTP connection; no request latency to show.
   const mail = row.server === 'mail';
@@ -187,6 +203,15 @@ if (get('pure_hash')) {
 }
 if (get('login')) notes.push(`Sign-ins: ${spread(get('login').rate, 0, '/s')} with ${get('login').connections} in flight.`);
 if (get('refresh')) notes.push(`Refresh: ${fmt(get('refresh').rate.median / cores, 0)}/s per core, ${fmt(get('refresh').rate.median / cores / keycloakRefreshPerCore, 1)}× Keycloak's published ${keycloakRefreshPerCore}/s per vCPU.`);
+if (get('password_sign_in')) {
+  const password = get('password_sign_in');
+  const line = (id, what) => (get(id) ? `, ${what} ${fmt(get(id).apiCpuMs, 2)} ms (${spread(cpuRatio(id, 'password_sign_in'), 3, '×')})` : '');
+  notes.push(
+    `Second factors (\`bench/second-factor.cs\`, ${password.connections} sign-ins in flight, each a whole flow; judged on the API's CPU per completed sign-in, ` +
+      `since a TOTP run waits when every user has used the current time step): password only ${fmt(password.apiCpuMs, 2)} ms` +
+      `${line('totp_sign_in', 'with TOTP')}${line('passkey_sign_in', 'passkey')}.`,
+  );
+}
 if (get('register')) notes.push(`Register: ${fmt(get('register').rate.median / cores, 0)}/s per core.`);
 if (get('mail')) {
   notes.push(

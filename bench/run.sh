@@ -11,6 +11,11 @@
 #   2. POST /auth/login, against the pure hash rate: bench/hash-cost.cs hashing on `nproc` threads at
 #      once in one process (libsodium's Argon2id, the API's m=19456 KiB, t=2, p=1), hashes per second
 #   3. POST /auth/refresh (rotation: a database write per request)
+#   3b. second factors: users enrolled through the API with TOTP and a passkey (bench/second-factor.cs,
+#      Otp.NET's codes and a software WebAuthn authenticator), then password-only sign-ins, sign-ins
+#      with TOTP (POST /auth/login → mfaRequired, POST /auth/login/mfa {code}) and passwordless
+#      passkey sign-ins (POST /auth/passkeys/login/options, POST /auth/passkeys/login), taking turns;
+#      compared by the API's CPU time per completed sign-in
 #   4. POST /auth/register
 #   5. the web app's public page, its protected page (the proxy verifies the JWT locally), and the
 #      same protected page on a second web server with GATEHOUSE_SESSION_CHECK=remote (the proxy asks
@@ -42,9 +47,11 @@
 #                 gate and a core never idles between hashes for want of one. Its default is the
 #                 API's default; try others to find the best sign-in rate
 #   MAILS=1000    mails per round of the mail scenario
-#   ONLY=get,login,register,refresh,web,start,mail,benchmarkdotnet   run only these parts, for a quick check:
+#   MFA_USERS=300 users enrolled with a second factor (each TOTP time step is accepted once per user,
+#                 so a TOTP sign-in needs a user who has not signed in during this 30 s step)
+#   ONLY=get,login,register,refresh,totp,passkey,web,start,mail,benchmarkdotnet   run only these parts, for a quick check:
 #                 get (health / is-authenticated / me), login (with the pure hash rate), register,
-#                 refresh, web (public / protected / remote-check page; builds the web app), start (the
+#                 refresh, totp and passkey (each with the password-only sign-in it is compared with), web (public / protected / remote-check page; builds the web app), start (the
 #                 API's restarts), mail (the outbox to an SMTP sink), benchmarkdotnet. Default: all. A partial run writes its results to a
 #                 temporary folder unless OUT is given, so bench/results.md always holds a full run
 #                 e.g. ONLY=login,refresh DURATION=6 WARMUP=1 bench/run.sh
@@ -74,15 +81,17 @@ cores=$(nproc)
 hash_concurrency=${HASH_CONCURRENCY:-$cores} # the API's default for Gatehouse:Passwords:MaxConcurrent
 refresh_connections=8
 mails=${MAILS:-1000}
-parts=${ONLY:-get,login,register,refresh,web,start,mail,benchmarkdotnet}
+mfa_users=${MFA_USERS:-300}
+parts=${ONLY:-get,login,register,refresh,totp,passkey,web,start,mail,benchmarkdotnet}
 for part in ${parts//,/ }; do
   case $part in
-    get | login | register | refresh | web | start | mail | benchmarkdotnet) ;;
-    *) echo "bench/run.sh: ONLY: unknown part '$part' (get, login, register, refresh, web, start, mail, benchmarkdotnet)" >&2; exit 2 ;;
+    get | login | register | refresh | totp | passkey | web | start | mail | benchmarkdotnet) ;;
+    *) echo "bench/run.sh: ONLY: unknown part '$part' (get, login, register, refresh, totp, passkey, web, start, mail, benchmarkdotnet)" >&2; exit 2 ;;
   esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: ROUNDS must be a positive number" >&2; exit 2; }
 [[ $hash_concurrency =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: HASH_CONCURRENCY must be a positive number" >&2; exit 2; }
+[[ $mfa_users =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: MFA_USERS must be a positive number" >&2; exit 2; }
 [[ $mails =~ ^[1-9][0-9]*$ ]] && [ "$mails" -ge 2 ] || { echo "bench/run.sh: MAILS must be a number of at least 2" >&2; exit 2; }
 wants() { [[ ",$parts," == *",$1,"* ]]; }
 [ -n "${SKIP_DOTNET_BENCHMARKS:-}" ] && parts=${parts//benchmarkdotnet/}
@@ -176,6 +185,9 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
       Gatehouse__RateLimits__Refresh__PerIp=1000000000 Gatehouse__RateLimits__Refresh__PerUser=1000000000 \
       Gatehouse__RateLimits__Register__PerIp=1000000000 Gatehouse__RateLimits__Register__PerUser=1000000000 \
       Gatehouse__RateLimits__PasswordForgot__PerIp=1000000000 Gatehouse__RateLimits__PasswordForgot__PerUser=1000000000 \
+      Gatehouse__RateLimits__SecondFactor__PerIp=1000000000 Gatehouse__RateLimits__SecondFactor__PerUser=1000000000 \
+      Gatehouse__RateLimits__MfaSetup__PerIp=1000000000 Gatehouse__RateLimits__MfaSetup__PerUser=1000000000 \
+      Gatehouse__RateLimits__Passkey__PerIp=1000000000 Gatehouse__RateLimits__Passkey__PerUser=1000000000 \
       Gatehouse__Passwords__MaxConcurrent="$hash_concurrency" \
       "${api_env[@]}" "${mail_env[@]}" dotnet "$api_dll"
   ) >>"$work/api.log" 2>&1 &
@@ -252,6 +264,36 @@ scenario() { # id label server(api|web) mode threads connections tokens-file pat
   [ "$ok" -gt 0 ] || die "$label: no successful responses ($result)"
   row "$id" "$round" "$label" "$server" "$conns" "$ok" "$((failed + broken))" "$seconds" "$p50" "$p99" \
     "$((api1 - api0))" "$((web1 - web0))" "$(rss_kib "$api_pid" VmHWM)" "$( [ -n "$web" ] && rss_kib "$web" VmHWM || echo 0)" "$statuses"
+}
+# The second-factor sign-ins and their reference: bench/second-factor.cs drives whole flows (a TOTP
+# sign-in is two requests, a passkey sign-in two, with a code or a signed assertion made between them),
+# which wrk cannot, and prints a BENCH line as load.lua does, a "request" being one completed sign-in.
+# The three take turns in each round, driven by the same client, and are compared by the API's CPU
+# time per completed sign-in, not by rate: a TOTP run may wait for the next time step (each step
+# counts once per user), and wall time spent waiting says nothing about the API.
+run_flows() { # seconds mode users-file → the BENCH line
+  BENCH_ORIGIN=$origin BENCH_PASSWORD=$password BENCH_API_PID=$api_pid dotnet run --no-build -c Release bench/second-factor.cs -- \
+    run "$2" "http://127.0.0.1:$api_port" "$1" "$((2 * hash_concurrency))" "$3" >"$work/flows.out" 2>&1 &
+  wrk_pid=$!
+  wait "$wrk_pid" || { cat "$work/flows.out" >&2; die "bench/second-factor.cs failed"; }
+  wrk_pid=""
+  grep '^BENCH ' "$work/flows.out" || { cat "$work/flows.out" >&2; die "bench/second-factor.cs printed no result"; }
+}
+flows() { # id label mode users-file
+  local id=$1 label=$2 mode=$3 users=$4
+  log "$label, round $round: ${warmup}s warm-up, ${duration}s measured, $((2 * hash_concurrency)) flows at once"
+  if [ "$warmup" != 0 ]; then run_flows "$warmup" "$mode" "$users" >/dev/null; fi
+  local result ok failed broken seconds p50 p99 statuses api_ticks
+  reset_peak "$api_pid"
+  # The client reads the API's CPU itself, from its first sign-in to its last, less the pauses in which
+  # every flow waited for the next TOTP step (the API idled; idle time is no sign-in's cost).
+  result=$(run_flows "$duration" "$mode" "$users")
+  read -r ok failed broken seconds p50 p99 statuses api_ticks < <(sed -E 's/[a-z0-9_]+=//g; s/^BENCH //' <<<"$result")
+  echo "   $result" >&2
+  [ "$ok" -gt 0 ] || die "$label: no completed sign-ins ($result)"
+  [ "$failed" = 0 ] || die "$label: $failed sign-ins failed ($result)"
+  row "$id" "$round" "$label" api "$((2 * hash_concurrency))" "$ok" "$((failed + broken))" "$seconds" "$p50" "$p99" \
+    "$api_ticks" 0 "$(rss_kib "$api_pid" VmHWM)" 0 "$statuses"
 }
 # The pure hash rate: bench/hash-cost.cs on as many threads as cores, nothing else, in one process
 # (the API idles meanwhile). Its CPU per hash goes in the API CPU column, its peak RSS nowhere.
@@ -380,6 +422,9 @@ step() { # one scenario of a round, by id
     refresh) refresh ;;
     mail) mail_round ;;
     forgot) forgot_round ;;
+    password_sign_in) flows password_sign_in "Password sign-in (bench/second-factor.cs)" password "$work/users" ;;
+    totp_sign_in) flows totp_sign_in "Sign-in with TOTP (password, then code)" totp "$work/mfa-users" ;;
+    passkey_sign_in) flows passkey_sign_in "Passkey sign-in (no password)" passkey "$work/mfa-users" ;;
     public_page) web_pid=$web_local_pid web_port=$web_local_port
       scenario public_page "GET / (public page, signed out)" web get 2 "$connections" "" / ;;
     protected_page) web_pid=$web_local_pid web_port=$web_local_port
@@ -424,6 +469,10 @@ if wants login || wants register; then
   log "building bench/hash-cost.cs"
   flock -o "$build_lock" dotnet build bench/hash-cost.cs -c Release -v quiet -nologo --disable-build-servers >&2
 fi
+if wants totp || wants passkey; then
+  log "building bench/second-factor.cs"
+  flock -o "$build_lock" dotnet build bench/second-factor.cs -c Release -v quiet -nologo --disable-build-servers >&2
+fi
 if wants mail; then
   log "building bench/smtp-sink.cs"
   flock -o "$build_lock" dotnet build bench/smtp-sink.cs -c Release -v quiet -nologo --disable-build-servers >&2
@@ -433,7 +482,7 @@ fi
 : >"$work/facts.tsv"
 # The recommended production set-up: Gatehouse makes its ES256 keys and keeps them encrypted in the database.
 key_passphrase=$(openssl rand -base64 32)
-mfa_key=$(openssl rand -base64 32)
+mfa_key=$(openssl rand -base64 32) # encrypts TOTP secrets at rest (Gatehouse:Mfa:EncryptionKey)
 password="bench-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 api_data="$work/api"
 mkdir -p "$api_data"
@@ -473,6 +522,23 @@ wants register && hashing+=(register)
 
 # 3. Refresh.
 if wants refresh; then rounds refresh; fi
+
+# 3b. Second factors: users enrolled through the API (TOTP set up and confirmed with a code, a passkey
+# registered by bench/second-factor.cs's software authenticator), then password-only sign-ins, sign-ins
+# with TOTP and passkey sign-ins taking turns. TOTP needs many users: each time step counts once per user.
+if wants totp || wants passkey; then
+  enrol_factors=()
+  wants totp && enrol_factors+=(totp)
+  wants passkey && enrol_factors+=(passkey)
+  factors=$(IFS=,; echo "${enrol_factors[*]}")
+  log "enrolling $mfa_users users ($factors) through the API"
+  BENCH_ORIGIN=$origin BENCH_PASSWORD=$password dotnet run --no-build -c Release bench/second-factor.cs -- \
+    enrol "http://127.0.0.1:$api_port" "$mfa_users" "$factors" "$work/mfa-users" >&2 || die "could not enrol the second-factor users"
+  flows_ids=(password_sign_in)
+  wants totp && flows_ids+=(totp_sign_in)
+  wants passkey && flows_ids+=(passkey_sign_in)
+  rounds "${flows_ids[@]}"
+fi
 
 # 5. The web app: the public page and the protected page with the proxy's local check on one server,
 # the protected page with the remote check on a second one, taking turns.

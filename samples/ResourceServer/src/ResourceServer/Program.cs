@@ -8,7 +8,10 @@ builder.Services.AddProblemDetails();
 builder.Services.AddGatehouseAuthentication();
 builder.Services.AddAuthorizationBuilder()
     // Roles arrive as "role" claims in the access token (none are issued yet); this is where a route asks for one.
-    .AddPolicy(ReportsApi.ReadAllPolicy, policy => policy.RequireRole("admin"));
+    .AddPolicy(ReportsApi.ReadAllPolicy, policy => policy.RequireRole("admin"))
+    // Gatehouse's amr claim (RFC 8176) says how the user signed in; "mfa" when a second factor was used.
+    // It is an array in the token, so JwtBearer makes one "amr" claim per value.
+    .AddPolicy(ReportsApi.MultiFactorPolicy, policy => policy.RequireClaim("amr", "mfa"));
 
 var app = builder.Build();
 

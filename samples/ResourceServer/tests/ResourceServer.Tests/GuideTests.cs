@@ -24,6 +24,8 @@ public sealed partial class GuideTests
     [InlineData("samples/ResourceServer/src/ResourceServer/Gatehouse/GatehouseAuthentication.cs", "new ConfigurationManager")]
     [InlineData("samples/ResourceServer/src/ResourceServer/Gatehouse/RevocationList.cs", "class RevocationList")]
     [InlineData("samples/ResourceServer/src/ResourceServer/Reports/ReportsApi.cs", "ReadAllPolicy")]
+    [InlineData("samples/ResourceServer/src/ResourceServer/Reports/ReportsApi.cs", "MultiFactorPolicy")]
+    [InlineData("samples/ResourceServer/src/ResourceServer/Program.cs", "policy.RequireClaim(\"amr\", \"mfa\")")]
     [InlineData("web/lib/auth/session.ts", "export async function verifySession")]
     [InlineData("web/lib/auth/cookies.ts", "export function findCookie")]
     [InlineData("web/lib/auth/cookies.ts", "export const ACCESS_TOKEN_COOKIE")]

@@ -127,6 +127,21 @@ public sealed class ResourceServerTests(GatehouseFixture gatehouse) : IClassFixt
         var caller = await (await _sample.GetWithTokenAsync("/api/me", admin)).Content.ReadFromJsonAsync<ReportsApi.Caller>();
         Assert.Equal(["admin", "staff"], caller!.Roles);
     }
+
+    [Fact]
+    public async Task A_route_that_needs_a_second_factor_refuses_a_password_only_sign_in_and_accepts_a_token_whose_amr_includes_mfa()
+    {
+        var session = await gatehouse.Api.LogInAsync(); // the demo user has no second factor: amr ["pwd"]
+        var keyId = await gatehouse.Api.KeyIdAsync();
+        var withCode = SampleServer.Mint(gatehouse.Api.SigningKey, keyId, DateTime.UtcNow.AddMinutes(5), amr: ["pwd", "otp", "mfa"]);
+        var passwordOnly = SampleServer.Mint(gatehouse.Api.SigningKey, keyId, DateTime.UtcNow.AddMinutes(5), amr: ["pwd"]);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await _sample.GetWithTokenAsync("/api/reports/export", session.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _sample.GetWithTokenAsync("/api/reports/export", passwordOnly)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _sample.GetWithTokenAsync("/api/reports/export", withCode)).StatusCode);
+        // The same token passes the routes that need no second factor.
+        Assert.Equal(HttpStatusCode.OK, (await _sample.GetWithTokenAsync("/api/reports/mine", session.AccessToken)).StatusCode);
+    }
 }
 
 /// <summary>Fail closed: with the feed out of reach the sample cannot know of revocations, so it takes no token.</summary>

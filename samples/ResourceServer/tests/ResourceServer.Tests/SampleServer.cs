@@ -58,7 +58,7 @@ public sealed class SampleServer(Uri authority) : WebApplicationFactory<Program>
     }
 
     /// <summary>An access token shaped like Gatehouse's, signed by <paramref name="key"/> under <paramref name="keyId"/>.</summary>
-    public static string Mint(ECDsa key, string keyId, DateTime expires, string audience = "gatehouse", params string[] roles)
+    public static string Mint(ECDsa key, string keyId, DateTime expires, string audience = "gatehouse", string[]? amr = null, params string[] roles)
     {
         var claims = new Dictionary<string, object>
         {
@@ -68,6 +68,7 @@ public sealed class SampleServer(Uri authority) : WebApplicationFactory<Program>
             ["preferred_username"] = "minted",
         };
         if (roles.Length > 0) claims["role"] = roles;
+        if (amr is not null) claims["amr"] = amr;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "gatehouse",

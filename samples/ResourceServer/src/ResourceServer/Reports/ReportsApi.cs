@@ -9,6 +9,9 @@ public static class ReportsApi
 {
     public const string ReadAllPolicy = "reports:read-all";
 
+    /// <summary>Routes that need a sign-in with a second factor: the token's amr includes "mfa".</summary>
+    public const string MultiFactorPolicy = "mfa";
+
     /// <summary>Who is calling, as the token says: the user's id, name, session and roles.</summary>
     public sealed record Caller(string UserId, string? Username, string SessionId, IReadOnlyList<string> Roles);
 
@@ -35,6 +38,11 @@ public static class ReportsApi
         // Only for callers with the admin role; everyone else gets 403.
         group.MapGet("/reports", () => TypedResults.Ok(new[] { new Report("Everyone's numbers", "admin") }))
             .RequireAuthorization(ReadAllPolicy);
+
+        // Only after a sign-in with a second factor (a password and a code, or a passkey); 403 after a password alone.
+        group.MapGet("/reports/export", (ClaimsPrincipal user) =>
+            TypedResults.Ok(new[] { new Report("Quarterly numbers (export)", user.Identity?.Name ?? CallerOf(user).UserId) }))
+            .RequireAuthorization(MultiFactorPolicy);
 
         return group;
     }
