@@ -28,7 +28,7 @@ test.describe('the signed-in frame', () => {
 
     await toggleMenu(page, true);
     // Email address: the suite's API sends mail (to its catcher), so the page to change it is listed.
-    await expect(menu.getByRole('link')).toHaveText(['Dashboard', 'Sessions', 'Password', 'Email address']);
+    await expect(menu.getByRole('link')).toHaveText(['Dashboard', 'Sessions', 'Security', 'Password', 'Email address']);
     await expect(menu.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
     await expect(page.getByRole('banner').getByRole('button', { name: 'Log out' })).toBeVisible();
 

@@ -187,6 +187,7 @@ public static class MfaEndpoints
         BruteForceLimits limits,
         AuditLog audit,
         SecurityNotices notices,
+        SecondFactorEnrollment enrollment,
         HttpContext http)
     {
         var (userId, sessionId) = principal.Session();
@@ -221,6 +222,8 @@ public static class MfaEndpoints
         {
             return Conflict(db);
         }
+        // Gatehouse:Mfa:Required asks again at once on this instance (others within a minute).
+        enrollment.Forget(userId);
         return TypedResults.NoContent();
     }
 

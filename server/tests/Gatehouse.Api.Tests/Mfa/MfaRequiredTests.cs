@@ -40,6 +40,22 @@ public sealed class MfaRequiredTests
     }
 
     [Fact]
+    public async Task With_mfa_required_removing_the_last_factor_holds_the_session_back_at_once()
+    {
+        using var factory = new GatehouseFactory().With("Gatehouse:Mfa:Required", "true");
+        var (client, _) = await factory.SignedInAsync();
+        await factory.EnableTotpAsync(client);
+        var guarded = () => client.PostAsJsonAsync("/auth/password", new { currentPassword = TestApi.StrongPassword, newPassword = TestApi.StrongPassword });
+        // Past the gate (the enrolment is now remembered for this password-only session): the handler's own answer.
+        Assert.Equal(HttpStatusCode.BadRequest, (await guarded()).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DisableAsync()).StatusCode);
+
+        // Forgotten with the factor, not a minute later.
+        Assert.Equal("mfa_enrollment_required", await (await guarded()).CodeOfAsync(HttpStatusCode.Forbidden));
+    }
+
+    [Fact]
     public async Task With_mfa_required_signing_out_still_works_without_a_factor()
     {
         using var factory = new GatehouseFactory().With("Gatehouse:Mfa:Required", "true");
