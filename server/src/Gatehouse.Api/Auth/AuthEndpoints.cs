@@ -102,7 +102,7 @@ public static partial class AuthEndpoints
         {
             device = null; // the account was replaced between the two reads; its devices went with it
         }
-        var lockedOut = user is not null && (device is null ? failures.IsLockedOut(user) : devices.IsLockedOut(device));
+        var lockedOut = user is not null && failures.IsLockedOut(user, device);
         if (user is null || lockedOut)
         {
             // Spend the same time as a real check (one hash, the same database statements), so the

@@ -47,8 +47,6 @@ public sealed class KnownDevices(GatehouseDbContext db, AuthCookies cookies, IOp
             : null;
     }
 
-    public bool IsLockedOut(TrustedDevice device) => device.LockedUntil is { } until && until > time.GetUtcNow();
-
     /// <summary>
     /// Makes this browser known to the account under a fresh cookie; the row is staged and saved with
     /// the caller's changes. The device it held before is forgotten, so an old copy of its cookie (one

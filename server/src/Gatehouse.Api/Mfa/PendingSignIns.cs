@@ -71,7 +71,7 @@ public sealed class PendingSignIns(
             return null;
         }
         var device = await devices.FindAsync(http.Request, user.NormalizedUserName!);
-        var locked = device is null ? failures.IsLockedOut(user) : devices.IsLockedOut(device);
+        var locked = failures.IsLockedOut(user, device);
         return locked ? null : new PendingSignIn(challenge, user, device);
     }
 

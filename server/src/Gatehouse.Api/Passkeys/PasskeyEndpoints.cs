@@ -381,7 +381,7 @@ public static class PasskeyEndpoints
             return Problems.Unauthorized(AuthErrors.PasskeyFailed);
         }
         var device = await devices.FindAsync(http.Request, user.NormalizedUserName!);
-        if (device is null ? failures.IsLockedOut(user) : devices.IsLockedOut(device))
+        if (failures.IsLockedOut(user, device))
         {
             await audit.WriteAsync(http, AuditEvents.PasskeySignIn, device is null ? "locked_out" : "device_locked_out", user.Id);
             return Problems.Unauthorized(AuthErrors.PasskeyFailed);

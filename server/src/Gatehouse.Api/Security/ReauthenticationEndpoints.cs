@@ -93,7 +93,7 @@ public static class ReauthenticationEndpoints
         // Judged as a sign-in from this browser would be: by its own device's lock if the account knows
         // it, else by the account's. A locked one is refused without a check, so the lockout holds here too.
         var device = await devices.FindAsync(http.Request, user.NormalizedUserName!);
-        var locked = device is null ? failures.IsLockedOut(user) : devices.IsLockedOut(device);
+        var locked = failures.IsLockedOut(user, device);
         var (method, error) = proof switch
         {
             Proof.Password => (AuthMethods.Password, AuthErrors.InvalidCredentials),

@@ -25,6 +25,15 @@ public sealed class FailedSignIns(
         user.LockoutEnabled && user.LockoutEnd is { } end && end > time.GetUtcNow();
 
     /// <summary>
+    /// Locked for the browser asking: one that signed in to the account before (its device cookie,
+    /// <paramref name="device"/>) is judged by its own failures, any other by the account's lock for
+    /// unknown clients, so a stranger's guesses cannot keep the owner out (OWASP device cookies).
+    /// Every way in (password, second factor, passkey, step-up) applies this one rule.
+    /// </summary>
+    public bool IsLockedOut(User user, TrustedDevice? device) =>
+        device is null ? IsLockedOut(user) : device.LockedUntil is { } until && until > time.GetUtcNow();
+
+    /// <summary>
     /// Records a failed sign-in. A wrong password (<paramref name="count"/>) adds one failure in a
     /// single UPDATE, to the known device's row when the attempt came with one
     /// (<paramref name="deviceId"/>), else to the account's; the failure that reaches the limit locks
