@@ -13,4 +13,11 @@ public sealed class AccountOptions
     /// sign-up with a registered address answers as a fresh one does (202), so it reveals nothing.
     /// </summary>
     public bool RequireVerifiedEmail { get; set; }
+
+    /// <summary>
+    /// Whether <paramref name="user"/>, who has just proven who they are, must verify their address
+    /// before a session (an account without an address, made before addresses were required, may not).
+    /// The password and passkey sign-ins both ask here.
+    /// </summary>
+    public bool WithholdsSignIn(Users.User user) => RequireVerifiedEmail && user is { Email.Length: > 0, EmailConfirmed: false };
 }

@@ -122,7 +122,7 @@ public static partial class AuthEndpoints
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
         // Only with the right password: the 403 tells nothing a stranger could not learn without it.
-        if (accounts.Value.RequireVerifiedEmail && user is { Email.Length: > 0, EmailConfirmed: false })
+        if (accounts.Value.WithholdsSignIn(user))
         {
             await audit.WriteAsync(http, AuditEvents.SignIn, AuthErrors.EmailUnverified.Code, user.Id);
             return Problems.Forbidden(AuthErrors.EmailUnverified);

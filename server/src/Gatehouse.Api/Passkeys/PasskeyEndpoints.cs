@@ -386,7 +386,7 @@ public static class PasskeyEndpoints
             await audit.WriteAsync(http, AuditEvents.PasskeySignIn, device is null ? "locked_out" : "device_locked_out", user.Id);
             return Problems.Unauthorized(AuthErrors.PasskeyFailed);
         }
-        if (accounts.Value.RequireVerifiedEmail && user is { Email.Length: > 0, EmailConfirmed: false })
+        if (accounts.Value.WithholdsSignIn(user))
         {
             await audit.WriteAsync(http, AuditEvents.PasskeySignIn, AuthErrors.EmailUnverified.Code, user.Id);
             return Problems.Forbidden(AuthErrors.EmailUnverified);
