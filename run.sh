@@ -2,7 +2,8 @@
 # Runs Gatehouse on this machine: the API on http://127.0.0.1:3001 (Development, SQLite in
 # server/data, demo user john / password123) and the production web build on
 # http://localhost:3000 (http://127.0.0.1:3000 works too), and a mail catcher that shows every mail
-# the API sends on http://localhost:3025 (SMTP on 127.0.0.1:2525). Installs what is missing (NuGet
+# the API sends on http://localhost:3025 (SMTP on 127.0.0.1:2525), and a local identity provider on
+# http://127.0.0.1:3030/ for "Continue with Local provider" (development only). Installs what is missing (NuGet
 # and npm packages), builds, and stops every server it started on Ctrl-C or SIGTERM. Works in the
 # background without a terminal. A port already taken stops it before anything is built.
 #
@@ -16,6 +17,9 @@
 #   NEXT_PUBLIC_BACKEND_URL    set to http://localhost:3001 for direct mode (browser → API with CORS)
 #   MAIL_PORT=3025             the mail catcher's page
 #   SMTP_PORT=2525             the mail catcher's SMTP port
+#   IDP_PORT=3030              the local identity provider (the API's external login "local")
+#   Gatehouse__ExternalLogins__Providers__local__Authority
+#                              point the provider "local" elsewhere instead; no local provider is started
 #   Gatehouse__Email__Smtp__Host (and __Port, __Security, __Username, __Password)
 #                              send mail to that SMTP server instead; no catcher is started
 set -euo pipefail
@@ -41,6 +45,15 @@ api_port=${PORT:-3001}
 web_port=${WEB_PORT:-3000}
 mail_port=${MAIL_PORT:-3025}
 smtp_port=${SMTP_PORT:-2525}
+idp_port=${IDP_PORT:-3030}
+
+# The local identity provider (server/tools/Gatehouse.DevIdentityProvider), unless the provider id
+# "local" is configured to be another one. It signs anyone in without a password: development only.
+idp=1
+if [ -n "${Gatehouse__ExternalLogins__Providers__local__Authority:-}" ] || { [ -f server/src/Gatehouse.Api/.env ] &&
+  grep -Eq '^[[:space:]]*(export[[:space:]]+)?Gatehouse__ExternalLogins__Providers__local__Authority[[:space:]]*=' server/src/Gatehouse.Api/.env; }; then
+  idp=0
+fi
 
 # The mail catcher, unless mail goes elsewhere: an SMTP server named in the environment or in the
 # API's .env (which run.sh's own settings would otherwise override), or mail turned off.
@@ -85,6 +98,9 @@ port_variables=(PORT WEB_PORT) ports=("$api_port" "$web_port") port_names=("the 
 if [ "$catcher" -eq 1 ]; then
   port_variables+=(MAIL_PORT SMTP_PORT) ports+=("$mail_port" "$smtp_port") port_names+=("the mail catcher's page" "the mail catcher's SMTP")
 fi
+if [ "$idp" -eq 1 ]; then
+  port_variables+=(IDP_PORT) ports+=("$idp_port") port_names+=("the local identity provider")
+fi
 for variable in "${port_variables[@]}"; do
   value=${!variable:-}
   [ -z "$value" ] || [[ "$value" =~ ^[1-9][0-9]{0,4}$ && "$value" -le 65535 ]] || die "$variable is '$value'; use a port number from 1 to 65535"
@@ -118,14 +134,18 @@ quietly() { # what command...
   die "$what failed (its output is above)"
 }
 catcher_dll=server/tools/Gatehouse.MailCatcher/bin/Release/net10.0/Gatehouse.MailCatcher.dll
+idp_dll=server/tools/Gatehouse.DevIdentityProvider/bin/Release/net10.0/Gatehouse.DevIdentityProvider.dll
 if [ "$build" -eq 0 ]; then
   [ -f server/src/Gatehouse.Api/bin/Release/net10.0/Gatehouse.Api.dll ] && [ -f web/.next/BUILD_ID ] &&
-    { [ "$catcher" -eq 0 ] || [ -f "$catcher_dll" ]; } ||
+    { [ "$catcher" -eq 0 ] || [ -f "$catcher_dll" ]; } && { [ "$idp" -eq 0 ] || [ -f "$idp_dll" ]; } ||
     die "--no-build: nothing is built yet; run ./run.sh once without it"
 else
   quietly "building the API" dotnet build server/src/Gatehouse.Api -c Release -v quiet -nologo
   if [ "$catcher" -eq 1 ]; then
     quietly "building the mail catcher" dotnet build server/tools/Gatehouse.MailCatcher -c Release -v quiet -nologo
+  fi
+  if [ "$idp" -eq 1 ]; then
+    quietly "building the local identity provider" dotnet build server/tools/Gatehouse.DevIdentityProvider -c Release -v quiet -nologo
   fi
   # npm ci only when the lockfile changed since the last install.
   if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
@@ -230,6 +250,22 @@ if [ "$catcher" -eq 1 ]; then
   mail_settings=(Gatehouse__Email__Smtp__Host=127.0.0.1 Gatehouse__Email__Smtp__Port="$smtp_port" Gatehouse__Email__Smtp__Security=None)
 fi
 
+# Every API instance offers "Continue with Local provider", signing in through the local provider.
+idp_settings=()
+if [ "$idp" -eq 1 ]; then
+  idp_settings=(Gatehouse__ExternalLogins__Providers__local__Authority="http://127.0.0.1:$idp_port/"
+    Gatehouse__ExternalLogins__Providers__local__ClientId=gatehouse
+    Gatehouse__ExternalLogins__Providers__local__ClientSecret=dev-secret
+    "Gatehouse__ExternalLogins__Providers__local__DisplayName=Local provider")
+fi
+
+start_idp() {
+  # Its own banner (stdout) would repeat ours; its errors (stderr) still show.
+  dotnet "$idp_dll" --port "$idp_port" >/dev/null &
+  pids+=($!)
+  wait_for "local identity provider" "http://127.0.0.1:$idp_port/health" "$!"
+}
+
 start_catcher() {
   # Its own banner (stdout) would repeat ours; its errors (stderr) still show.
   dotnet "$catcher_dll" --smtp-port "$smtp_port" --http-port "$mail_port" >/dev/null &
@@ -251,7 +287,7 @@ start_api() { # port [VAR=value...]
       Gatehouse__Cookie__RefreshPath="${Gatehouse__Cookie__RefreshPath:-/}" \
       Gatehouse__ForwardedHeaders__KnownProxies="${Gatehouse__ForwardedHeaders__KnownProxies:-$trusted_proxies}" \
       PORT="$port"
-    exec env "${mail_settings[@]}" "$@" dotnet bin/Release/net10.0/Gatehouse.Api.dll
+    exec env "${mail_settings[@]}" "${idp_settings[@]}" "$@" dotnet bin/Release/net10.0/Gatehouse.Api.dll
   ) &
   pids+=($!)
   wait_for "API on port $port" "http://127.0.0.1:$port/health" "$!"
@@ -273,6 +309,8 @@ start_web() { # port api-url
 
 # The catcher first, so the API's first mails go straight through.
 if [ "$catcher" -eq 1 ]; then start_catcher; fi
+# The provider before the API too, which reads its discovery document on the first sign-in.
+if [ "$idp" -eq 1 ]; then start_idp; fi
 if [ "$instances" -eq 0 ]; then
   start_api "$api_port"
   start_web "$web_port" "http://127.0.0.1:$api_port"
@@ -307,6 +345,10 @@ if [ "$catcher" -eq 1 ]; then
   echo "Mail catcher:   http://localhost:$mail_port   (every mail the API sends; SMTP on 127.0.0.1:$smtp_port)"
 else
   echo "Mail:           $mail_elsewhere"
+fi
+if [ "$idp" -eq 1 ]; then
+  echo "Local provider: http://127.0.0.1:$idp_port/   (\"Continue with Local provider\" signs in as alice@example.com, bob@… unverified,"
+  echo "                carol@… with MFA, or anyone; development only)"
 fi
 echo "Browser mode:   $mode"
 if [ "$instances" -gt 0 ]; then

@@ -16,8 +16,10 @@ export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Settings of a developer's shell must not leak into the tests.
 unset PORT WEB_PORT FRONTEND_URL JWT_SECRET Gatehouse__Mfa__EncryptionKey ENVIRONMENT ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT DOTNET_ENVIRONMENT \
   NEXT_PUBLIC_BACKEND_URL GATEHOUSE_API_URL GATEHOUSE_SESSION_CHECK GATEHOUSE_TOKEN_ISSUER GATEHOUSE_TOKEN_AUDIENCE \
-  E2E_PORTS E2E_DATA_DIR E2E_DATA_DIR_OWNED E2E_SMTP_PORT E2E_MAIL_URL MAIL_PORT SMTP_PORT \
+  E2E_PORTS E2E_DATA_DIR E2E_DATA_DIR_OWNED E2E_SMTP_PORT E2E_MAIL_URL MAIL_PORT SMTP_PORT E2E_IDP_URL IDP_PORT \
   GATEHOUSE_TEST_DATABASE GATEHOUSE_TEST_POSTGRES GATEHOUSE_TEST_PG_CTL GATEHOUSE_TEST_REDIS || true
+# Nor external-login providers a developer configured (the suites configure their own local provider).
+for variable in $(compgen -e | grep -E '^(Gatehouse__ExternalLogins__|DevIdentityProvider__)' || true); do unset "$variable"; done
 . scripts/services.sh
 
 die() { echo "test.sh: $*" >&2; exit 1; }
@@ -80,15 +82,19 @@ xunit_tests() { # label project-or-solution [VAR=value...]
       if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
     } } END { print p + 0, f + 0, s + 0 }' | tr -d ',')
   read -r p f s <<<"$counts"
+  # Each failed test's name and the first lines of its message, for the verdict at the end (CI
+  # shows only the end of the log).
+  awk -v label="$label" '/^  Failed [^ ]/ { n = 4; print label ":" $0; next } n > 0 && NF { print "    " $0; n-- }' "$log" >>"$work/failed-tests"
   if [ "$p$f$s" = "000" ]; then echo "no test summary found; dotnet test exited with $status"; return 1; fi
   echo "$label: $p passed, $f failed, $s skipped"
   count "$p" "$f" "$s"
   [ "$status" -eq 0 ]
 }
-# Without a server the PostgreSQL run would quietly test SQLite a second time.
+# Without a server the PostgreSQL run would quietly test SQLite a second time. Only the API's suite:
+# the dev tools' suites (mail catcher, identity provider) use no database and ran in the pass above.
 postgres_tests() {
   [ -n "${GATEHOUSE_TEST_POSTGRES:-}" ] || { echo "PostgreSQL is not running (see the services step)"; return 1; }
-  xunit_tests "server (PostgreSQL)" server/Gatehouse.slnx GATEHOUSE_TEST_DATABASE=postgres
+  xunit_tests "server (PostgreSQL)" server/tests/Gatehouse.Api.Tests GATEHOUSE_TEST_DATABASE=postgres
 }
 # The cross-instance suite starts API processes and nginx; marked, so sweep() ends any it leaves,
 # and with its temporary folders in $work, which the EXIT trap removes even if the suite cannot.
@@ -162,6 +168,14 @@ web_e2e() {
   sweep
   [ -f "$work/e2e.json" ] || return 1
   read -r p f s < <(json_counts "$work/e2e.json" playwright)
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const walk = (suite, titles) => {
+      for (const spec of suite.specs ?? []) for (const t of spec.tests ?? [])
+        if (t.status === "unexpected") console.log(`web e2e: [${t.projectName}] ${[...titles, spec.title].join(" › ")}`);
+      for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+    };
+    for (const suite of r.suites ?? []) walk(suite, [suite.title]);' "$work/e2e.json" >>"$work/failed-tests"
   echo "web e2e: $p passed, $f failed, $s skipped (screenshots and traces of failures: web/test-results/)"
   count "$p" "$f" "$s"
   return $status
@@ -177,5 +191,6 @@ step "web: e2e (Playwright, Debian chromium, real API and next start)" web_e2e
 echo
 if [ "$skipped" -ne 0 ]; then failures+=("$skipped skipped test(s): a skipped test is a defect"); fi
 for failure in "${failures[@]}"; do echo "FAILED: $failure" >&2; done
+if [ -s "$work/failed-tests" ]; then echo "failed tests:"; head -n 60 "$work/failed-tests"; fi
 echo "$passed passed, $failed failed"
 [ ${#failures[@]} -eq 0 ] && [ "$failed" -eq 0 ]

@@ -27,6 +27,10 @@
 #      arrival. (The other scenarios run with Gatehouse__Email__Enabled=false: no mail perturbs them.)
 #      Then, on the same instance, POST /auth/password/forgot's cost against a sign-in's: the API's
 #      CPU per request until every request's mail is in the outbox.
+#   8. the admin user search: ADMIN_USERS accounts written straight into the AspNetUsers table (one
+#      INSERT … SELECT, not the API), a seeded user made an admin by `--grant-role admin --user`, then
+#      GET /admin/users?q=<prefix> (a prefix that matches 100 accounts: a full page of 50 and a cursor)
+#      and GET /admin/users?unverified=true (a filter: one account in ten) with that admin's cookie
 # and runs the in-process BenchmarkDotNet suite (bench/Gatehouse.Benchmarks) with a short job.
 #
 # Every target is measured in ROUNDS rounds and reported as the median with its spread (lowest to
@@ -49,10 +53,14 @@
 #   MAILS=1000    mails per round of the mail scenario
 #   MFA_USERS=300 users enrolled with a second factor (each TOTP time step is accepted once per user,
 #                 so a TOTP sign-in needs a user who has not signed in during this 30 s step)
-#   ONLY=get,login,register,refresh,totp,passkey,web,start,mail,benchmarkdotnet   run only these parts, for a quick check:
+#   ADMIN_USERS=100000  accounts in the database for the admin search
+#   ADMIN_CONNECTIONS=4 connections for the admin search: a few people at the console, one or two
+#                 searches in flight per core. Its target is a latency (p99 ≤ 50 ms); at CONNECTIONS
+#                 (32) on two cores every search waits behind ~30 others, and the p99 measures that queue
+#   ONLY=get,login,register,refresh,totp,passkey,web,start,mail,admin,benchmarkdotnet   run only these parts, for a quick check:
 #                 get (health / is-authenticated / me), login (with the pure hash rate), register,
 #                 refresh, totp and passkey (each with the password-only sign-in it is compared with), web (public / protected / remote-check page; builds the web app), start (the
-#                 API's restarts), mail (the outbox to an SMTP sink), benchmarkdotnet. Default: all. A partial run writes its results to a
+#                 API's restarts), mail (the outbox to an SMTP sink), admin (the admin user search), benchmarkdotnet. Default: all. A partial run writes its results to a
 #                 temporary folder unless OUT is given, so bench/results.md always holds a full run
 #                 e.g. ONLY=login,refresh DURATION=6 WARMUP=1 bench/run.sh
 #   OUT=bench     where results.md and results.svg go        SKIP_DOTNET_BENCHMARKS=1  skip BenchmarkDotNet
@@ -82,16 +90,20 @@ hash_concurrency=${HASH_CONCURRENCY:-$cores} # the API's default for Gatehouse:P
 refresh_connections=8
 mails=${MAILS:-1000}
 mfa_users=${MFA_USERS:-300}
-parts=${ONLY:-get,login,register,refresh,totp,passkey,web,start,mail,benchmarkdotnet}
+admin_users=${ADMIN_USERS:-100000}
+admin_connections=${ADMIN_CONNECTIONS:-4}
+parts=${ONLY:-get,login,register,refresh,totp,passkey,web,start,mail,admin,benchmarkdotnet}
 for part in ${parts//,/ }; do
   case $part in
-    get | login | register | refresh | totp | passkey | web | start | mail | benchmarkdotnet) ;;
-    *) echo "bench/run.sh: ONLY: unknown part '$part' (get, login, register, refresh, totp, passkey, web, start, mail, benchmarkdotnet)" >&2; exit 2 ;;
+    get | login | register | refresh | totp | passkey | web | start | mail | admin | benchmarkdotnet) ;;
+    *) echo "bench/run.sh: ONLY: unknown part '$part' (get, login, register, refresh, totp, passkey, web, start, mail, admin, benchmarkdotnet)" >&2; exit 2 ;;
   esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: ROUNDS must be a positive number" >&2; exit 2; }
 [[ $hash_concurrency =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: HASH_CONCURRENCY must be a positive number" >&2; exit 2; }
 [[ $mfa_users =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: MFA_USERS must be a positive number" >&2; exit 2; }
+[[ $admin_users =~ ^[1-9][0-9]*$ ]] && [ "$admin_users" -ge 1000 ] || { echo "bench/run.sh: ADMIN_USERS must be a number of at least 1000" >&2; exit 2; }
+[[ $admin_connections =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: ADMIN_CONNECTIONS must be a whole number of at least 1" >&2; exit 2; }
 [[ $mails =~ ^[1-9][0-9]*$ ]] && [ "$mails" -ge 2 ] || { echo "bench/run.sh: MAILS must be a number of at least 2" >&2; exit 2; }
 wants() { [[ ",$parts," == *",$1,"* ]]; }
 [ -n "${SKIP_DOTNET_BENCHMARKS:-}" ] && parts=${parts//benchmarkdotnet/}
@@ -109,7 +121,7 @@ log() { echo "== $*" >&2; }
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)"
 command -v node >/dev/null 2>&1 || die "Node.js 20.19 or later is required"
 missing=()
-for tool in wrk curl openssl $(wants mail && [ "$database" = sqlite ] && echo sqlite3); do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in wrk curl openssl $({ wants mail || wants admin; } && [ "$database" = sqlite ] && echo sqlite3); do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 [ "$database" = postgres ] && ! postgres_bin >/dev/null && missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian's ${missing[*]}"
@@ -188,11 +200,21 @@ start_api() { # → sets api_pid, and start_ms: milliseconds from the process's 
       Gatehouse__RateLimits__SecondFactor__PerIp=1000000000 Gatehouse__RateLimits__SecondFactor__PerUser=1000000000 \
       Gatehouse__RateLimits__MfaSetup__PerIp=1000000000 Gatehouse__RateLimits__MfaSetup__PerUser=1000000000 \
       Gatehouse__RateLimits__Passkey__PerIp=1000000000 Gatehouse__RateLimits__Passkey__PerUser=1000000000 \
+      Gatehouse__RateLimits__Admin__PerIp=1000000000 Gatehouse__RateLimits__Admin__PerUser=1000000000 \
       Gatehouse__Passwords__MaxConcurrent="$hash_concurrency" \
       "${api_env[@]}" "${mail_env[@]}" dotnet "$api_dll"
   ) >>"$work/api.log" 2>&1 &
   api_pid=$!
   wait_ready "the API" "http://127.0.0.1:$api_port/health/ready" "$api_pid" "$work/api.log" "$begin"
+}
+# A one-shot command of the API (e.g. --grant-role) with the running instance's settings and database.
+api_command() { # arguments...
+  (
+    cd "$api_data"
+    exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$(dirname "$api_dll")" \
+      Gatehouse__Tokens__KeyPassphrase="$key_passphrase" Gatehouse__Mfa__EncryptionKey="$mfa_key" \
+      Gatehouse__Data__Directory="$api_data" "${api_env[@]}" "${mail_env[@]}" dotnet "$api_dll" "$@"
+  )
 }
 stop_api() {
   [ -n "$api_pid" ] || return 0
@@ -411,6 +433,29 @@ forgot_round() {
   row forgot "$round" "POST /auth/password/forgot (its mail written)" api 1 "$ok" "$((failed + broken))" "$seconds" "$p50" "$p99" \
     "$((api1 - api0))" 0 "$(rss_kib "$api_pid" VmHWM)" 0 "$statuses"
 }
+# 8. The admin search's accounts, written as EF Core writes them (SQLite: a Guid as upper-case text, a
+# DateTimeOffset as 'yyyy-MM-dd HH:mm:ss+00:00'), named bench-user-000000 on; one in ten unverified,
+# one in seven with a second factor. No password: nobody signs in as them.
+seed_admin_users() { # count
+  if [ "$database" = postgres ]; then
+    postgres_psql -d gatehouse -v ON_ERROR_STOP=1 -q -c "INSERT INTO \"AspNetUsers\" (\"Id\", \"UserName\", \"NormalizedUserName\", \"Email\", \"NormalizedEmail\",
+        \"EmailConfirmed\", \"SecurityStamp\", \"ConcurrencyStamp\", \"PhoneNumberConfirmed\", \"TwoFactorEnabled\", \"LockoutEnabled\",
+        \"AccessFailedCount\", \"CreatedAt\", \"TotpEnabled\", \"PasswordResetRequired\")
+      SELECT gen_random_uuid(), n, upper(n), n || '@example.com', upper(n || '@example.com'), i % 10 <> 0, md5(random()::text), gen_random_uuid()::text,
+        false, i % 7 = 0, true, 0, now(), i % 7 = 0, false
+      FROM generate_series(0, $1 - 1) AS i, LATERAL (SELECT 'bench-user-' || lpad(i::text, 6, '0') AS n) AS name;
+      ANALYZE \"AspNetUsers\";" >&2
+  else
+    sqlite3 "$api_data/gatehouse.db" ".timeout 30000" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 - 1),
+      names(i, n) AS (SELECT i, 'bench-user-' || printf('%06d', i) FROM n)
+      INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, SecurityStamp, ConcurrencyStamp,
+        PhoneNumberConfirmed, TwoFactorEnabled, LockoutEnabled, AccessFailedCount, CreatedAt, TotpEnabled, PasswordResetRequired)
+      SELECT upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+        n, upper(n), n || '@example.com', upper(n || '@example.com'), i % 10 <> 0, hex(randomblob(16)), lower(hex(randomblob(16))),
+        0, i % 7 = 0, 1, 0, strftime('%Y-%m-%d %H:%M:%S', 'now') || '+00:00', i % 7 = 0, 0
+      FROM names" >&2
+  fi
+}
 step() { # one scenario of a round, by id
   case $1 in
     health) scenario health "GET /health (no cookie)" api get 2 "$connections" "" /health ;;
@@ -424,6 +469,8 @@ step() { # one scenario of a round, by id
     forgot) forgot_round ;;
     password_sign_in) flows password_sign_in "Password sign-in (bench/second-factor.cs)" password "$work/users" ;;
     totp_sign_in) flows totp_sign_in "Sign-in with TOTP (password, then code)" totp "$work/mfa-users" ;;
+    admin_search) scenario admin_search "GET /admin/users?q=bench-user-0042 ($admin_users users)" api get 2 "$admin_connections" "$work/admin-tokens" "/admin/users?q=bench-user-0042" ;;
+    admin_filter) scenario admin_filter "GET /admin/users?unverified=true ($admin_users users)" api get 2 "$admin_connections" "$work/admin-tokens" "/admin/users?unverified=true" ;;
     passkey_sign_in) flows passkey_sign_in "Passkey sign-in (no password)" passkey "$work/mfa-users" ;;
     public_page) web_pid=$web_local_pid web_port=$web_local_port
       scenario public_page "GET / (public page, signed out)" web get 2 "$connections" "" / ;;
@@ -538,6 +585,26 @@ if wants totp || wants passkey; then
   wants totp && flows_ids+=(totp_sign_in)
   wants passkey && flows_ids+=(passkey_sign_in)
   rounds "${flows_ids[@]}"
+fi
+
+# 8. The admin user search over ADMIN_USERS accounts: the first seeded user is made an admin from the
+# command line (as an operator makes the first one) and signs in; its cookie drives both searches.
+if wants admin; then
+  log "writing $admin_users accounts straight into the database"
+  seed_begin=$(date +%s%N)
+  seed_admin_users "$admin_users"
+  fact admin_seed_ms "$((($(date +%s%N) - seed_begin) / 1000000))"
+  admin_name=$(head -n 1 "$work/users")
+  api_command --grant-role admin --user "$admin_name" >"$work/grant.log" 2>&1 || { cat "$work/grant.log" >&2; die "--grant-role failed"; }
+  : >"$work/admin-tokens"
+  admin_cookie=$(post_json /auth/login "{\"username\":\"$admin_name\",\"password\":\"$password\"}" | tr -d '\r' \
+    | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | grep -E "^(__Host-|__Secure-)?access_token=") || die "the admin's sign-in gave no cookie"
+  # One line per wrk thread: each keeps its own share of the file's cookies.
+  printf '%s\n%s\n' "$admin_cookie" "$admin_cookie" >"$work/admin-tokens"
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $admin_cookie" "http://127.0.0.1:$api_port/admin/users?q=bench-user-0042")
+  [ "$status" = 200 ] || die "GET /admin/users as the admin answered $status"
+  rounds admin_search admin_filter
+  fact admin_users "$admin_users"
 fi
 
 # 5. The web app: the public page and the protected page with the proxy's local check on one server,

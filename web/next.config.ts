@@ -10,6 +10,11 @@ const nextConfig: NextConfig = {
     // (lib/body-limit.ts), instead of Next's default of 10 MB for every request.
     proxyClientMaxBodySize: 16 * 1024,
   },
+  // The API's external sign-in sends a person who owes a second factor to `/auth/login?mfa=1&next=…`
+  // (docs/api.md); the page is /auth/log-in. The query goes along; temporary, so no browser caches it.
+  async redirects() {
+    return [{ source: '/auth/login', destination: '/auth/log-in', permanent: false }];
+  },
   // The same-origin /api/* forwarding to the API lives in app/api/[...path]/route.ts: rewrites
   // here are fixed at build time, and the API's address is a run-time setting.
   async headers() {

@@ -50,6 +50,12 @@ describe('signed out', () => {
     }
   });
 
+  it('reaches the pages an identity provider sign-in returns to: the link page and the error page', async () => {
+    for (const path of ['/auth/link-account?next=%2Fdashboard', '/auth/external-error?reason=denied&provider=local']) {
+      expect(continues(await run(path)), path).toBe(true);
+    }
+  });
+
   it('is sent from the email page to log-in, like every other signed-in page', async () => {
     expect(getRedirectUrl(await run('/dashboard/email'))).toBe('http://localhost:3000/auth/log-in?next=%2Fdashboard%2Femail');
   });
@@ -88,6 +94,15 @@ describe('signed in', () => {
     for (const path of ['/auth/verify-email?token=abc', '/auth/confirm-email?token=abc', '/auth/reset-password?token=abc', '/auth/forgot-password']) {
       expect(continues(await run(path, token)), path).toBe(true);
     }
+  });
+
+  it('reaches the link page (a signed-in person confirms the link there) and the error page (linking from the security page can fail)', async () => {
+    const token = await mintToken(key);
+    for (const path of ['/auth/link-account?next=%2Fdashboard', '/auth/external-error?reason=denied&provider=local']) {
+      expect(continues(await run(path, token)), path).toBe(true);
+    }
+    // The code step after a provider is for a visitor who is not signed in yet: log-in stays guest-only.
+    expect(getRedirectUrl(await run('/auth/log-in?mfa=1', token))).toBe('http://localhost:3000/dashboard');
   });
 
   it('is open on the mail pages only, not on paths below them', async () => {
@@ -244,6 +259,52 @@ describe('renewing an expired session', () => {
     expect(refreshes()[0]?.headers.cookie).toBe(`__Host-refresh_token=${session.refresh}`);
     expect(forwardedCookies(response)).toMatch(/__Host-access_token=ey/);
     expect(setCookies(response)[0]).toMatch(/^__Host-access_token=.*; secure$/);
+  });
+});
+
+describe('the admin console', () => {
+  const adminToken = (role: string | string[] = ['admin']) => mintToken(key, { payload: { role } });
+
+  it('is reached by a token whose role claims include admin, as an array or a single string', async () => {
+    for (const token of [await adminToken(), await adminToken('admin'), await adminToken(['support', 'admin'])]) {
+      expect(continues(await run('/admin', token))).toBe(true);
+      expect(continues(await run('/admin/users/3f2c?x=1', token))).toBe(true);
+      expect(continues(await run('/admin/audit', token))).toBe(true);
+    }
+  });
+
+  it('sends a signed-in visitor without the admin role to the dashboard, from every console page', async () => {
+    for (const token of [await mintToken(key), await adminToken('support'), await adminToken([]), await mintToken(key, { payload: { role: 7 } })]) {
+      for (const path of ['/admin', '/admin/users/3f2c', '/admin/audit?event=sign_in']) {
+        expect(getRedirectUrl(await run(path, token)), path).toBe('http://localhost:3000/dashboard');
+      }
+    }
+  });
+
+  it('does not take a path that merely begins with "admin" for the console', async () => {
+    expect(continues(await run('/administrator', await mintToken(key)))).toBe(true);
+  });
+
+  it('sends a signed-out visitor to log-in, keeping the console page to return to', async () => {
+    expect(getRedirectUrl(await run('/admin/audit?outcome=success'))).toBe('http://localhost:3000/auth/log-in?next=%2Fadmin%2Faudit%3Foutcome%3Dsuccess');
+  });
+
+  it('judges a renewed session by the roles in the token the API has just issued', async () => {
+    const browser = { host: 'localhost:3000', 'x-forwarded-proto': 'http', 'user-agent': 'TestBrowser/1.0' };
+    const visit = (cookie: string) => proxyModule.proxy(new NextRequest('http://localhost:3000/admin', { headers: { ...browser, cookie } }));
+    Object.assign(api.auth, { cookiePrefix: '', refreshStatus: null, refreshDelayMs: 0 });
+    try {
+      api.auth.tokenRoles = ['admin'];
+      const admin = await api.signIn();
+      expect(continues(await visit(`refresh_token=${admin.refresh}`))).toBe(true);
+
+      const demoted = await api.signIn();
+      api.auth.tokenRoles = []; // the role was taken away: the token the next refresh issues lacks it
+      expect(continues(await visit(`access_token=${demoted.access}`))).toBe(true); // the old token still says admin, until it expires
+      expect(getRedirectUrl(await visit(`refresh_token=${demoted.refresh}`))).toBe('http://localhost:3000/dashboard');
+    } finally {
+      api.auth.tokenRoles = [];
+    }
   });
 });
 

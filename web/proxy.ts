@@ -1,3 +1,4 @@
+import { RequestCookies } from 'next/dist/compiled/@edge-runtime/cookies';
 import { NextResponse } from 'next/server';
 import type { NextRequest } from 'next/server';
 import { createTokenVerifier } from '@/lib/auth/access-token';
@@ -7,6 +8,7 @@ import type { NamedCookie } from '@/lib/auth/cookies';
 import { noticeSetCookie } from '@/lib/auth/log-in-notice';
 import { applyToRequest, createRefresher, dropFromRequest, passOnCookies } from '@/lib/auth/refresh';
 import type { Refresher } from '@/lib/auth/refresh';
+import { isAdmin, rolesOfVerifiedToken } from '@/lib/auth/roles';
 import { REQUEST_PATH_HEADER, routeKind } from '@/lib/auth/route-kinds';
 import { refuseBeforeBuffering } from '@/lib/body-limit';
 import { settings } from '@/lib/config';
@@ -19,7 +21,7 @@ let refresher: Refresher | undefined;
 
 /** Where the visitor stands after the proxy's check, and the cookie changes owed to the browser. */
 type Standing =
-  | { readonly signedIn: true; readonly setCookies: readonly string[] }
+  | { readonly signedIn: true; readonly setCookies: readonly string[]; readonly token: string }
   | { readonly signedIn: false; readonly setCookies: readonly string[]; readonly dead: readonly NamedCookie[] }
   | { readonly unavailable: true };
 
@@ -70,11 +72,15 @@ async function route(request: NextRequest, csp: string): Promise<NextResponse> {
   let response: NextResponse;
   if (kind === 'open') response = proceed();
   else if (kind === 'guest-only') response = standing.signedIn ? redirect('/dashboard') : proceed();
-  else response = standing.signedIn ? proceed() : redirect(logInPath(`${pathname}${search}`));
+  else if (!standing.signedIn) response = redirect(logInPath(`${pathname}${search}`));
+  // The console is for admins. A redirect, not a 404: /admin is no secret (the API documents it),
+  // and the dashboard is a useful place to land. The page asks the API again before rendering.
+  else if (kind === 'admin' && !isAdmin(rolesOfVerifiedToken(standing.token))) response = redirect('/dashboard');
+  else response = proceed();
   withCookies(response, standing);
   // Cookies that no longer work (revoked elsewhere, expired): log-in says the session ended.
   // Appended last, as a line: response.cookies.set() would rewrite the API's lines added above.
-  if (kind === 'protected' && !standing.signedIn && standing.dead.length > 0) {
+  if (kind !== 'open' && kind !== 'guest-only' && !standing.signedIn && standing.dead.length > 0) {
     response.headers.append('set-cookie', noticeSetCookie('session-ended', request.nextUrl.protocol === 'https:'));
   }
   return response;
@@ -86,7 +92,7 @@ async function check(request: NextRequest, forwarded: Headers): Promise<Standing
   verifier ??= createTokenVerifier(settings());
   const verdict = access ? await verifier(access.value, { strictExpiry: refresh !== undefined }) : 'absent';
   if (verdict === 'unverifiable') return { unavailable: true };
-  if (verdict === 'valid') return { signedIn: true, setCookies: [] };
+  if (access && verdict === 'valid') return { signedIn: true, setCookies: [], token: access.value };
 
   // Only page loads renew: GET and HEAD are navigations, RSC fetches and prefetches. A Server
   // Action's POST with a dead token is signed out like before; the page it came from renews.
@@ -97,7 +103,11 @@ async function check(request: NextRequest, forwarded: Headers): Promise<Standing
     if (outcome.kind === 'unavailable') return { unavailable: true };
     // The page rendered after this sees the cookies the browser will hold from now on.
     applyToRequest(forwarded, outcome.setCookies);
-    if (outcome.kind === 'refreshed') return { signedIn: true, setCookies: outcome.setCookies };
+    if (outcome.kind === 'refreshed') {
+      // The token the API has just issued, as the page will see it.
+      const renewed = findCookie(new RequestCookies(forwarded), ACCESS_TOKEN_COOKIE);
+      return { signedIn: true, setCookies: outcome.setCookies, token: renewed?.value ?? '' };
+    }
     const dead = [...(access ? [access] : []), refresh];
     dropFromRequest(forwarded, dead.map((cookie) => cookie.name));
     return { signedIn: false, setCookies: outcome.setCookies, dead };

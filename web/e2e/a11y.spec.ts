@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { grantRole } from './support/admin';
 import { enrolTotp } from './support/mfa';
-import { expect, logIn, test } from './support/fixtures';
+import { expect, logIn, newAccount, register, test } from './support/fixtures';
 import { clickUntil, reauthDialog, requireReauthentication } from './support/step-up';
 
 // Every page, in both colour schemes, on a desktop and a phone: axe finds nothing, every page has
@@ -25,6 +26,9 @@ const PUBLIC_PAGES = [
   { path: `/auth/verify-email?token=${LINK_TOKEN}`, title: 'Verify email · Gatehouse' },
   { path: '/auth/verify-email?token=cut', title: 'Verify email · Gatehouse' },
   { path: `/auth/confirm-email?token=${LINK_TOKEN}`, title: 'Confirm email · Gatehouse' },
+  // Where an identity provider's sign-in comes back when it did not end in a session.
+  { path: '/auth/external-error?reason=denied&provider=local', title: 'Sign-in not completed · Gatehouse' },
+  { path: '/auth/external-error?reason=unknown', title: 'Sign-in not completed · Gatehouse' },
   { path: '/', title: 'Gatehouse' },
   { path: '/auth/no-such-page', title: 'Page not found · Gatehouse' }, // (signed out, other unknown paths go to log-in)
   // The proxy's own 503 page, shown while the API is down.
@@ -37,6 +41,7 @@ const SIGNED_IN_PAGES = [
   { path: '/dashboard/password', title: 'Change password · Gatehouse' },
   { path: '/dashboard/email', title: 'Email address · Gatehouse' },
   { path: '/dashboard/security', title: 'Security · Gatehouse' },
+  { path: '/dashboard/account', title: 'Account · Gatehouse' },
   { path: '/', title: 'Gatehouse' },
   { path: '/no-such-page', title: 'Page not found · Gatehouse' },
 ];
@@ -80,8 +85,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
   for (const [device, options] of Object.entries(VIEWPORTS)) {
     test.describe(`${colorScheme} theme, ${device}`, () => {
       test.use({ colorScheme, ...options });
-      // Each test loads and scans every page of its kind (3-5 s each on a loaded two-core machine).
-      test.describe.configure({ timeout: 90_000 });
+      // Each test loads and scans every page of its kind (3-5 s each on a loaded two-core machine);
+      // the public pages are over twenty now (the external-provider and link pages joined them).
+      test.describe.configure({ timeout: 180_000 });
       const mobile = device === 'mobile';
 
       test('every public page passes axe with its own title', async ({ page }) => {
@@ -92,6 +98,13 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await logIn(page, { username: 'nobody-here', password: 'not-the-password' });
         await expect(page.getByRole('main').getByRole('alert')).toBeVisible();
         await expectNoViolations(page, 'log-in after a failed attempt');
+
+        // The link page without a pending link (none started in this browser): it says the request expired.
+        await page.goto('/auth/link-account');
+        await expect(page).toHaveTitle('Link your account · Gatehouse');
+        await expect(page.getByRole('heading', { name: 'Link request expired' })).toBeVisible();
+        await expectNoViolations(page, 'link-account without a pending link');
+        if (mobile) await expectTouchTargets(page, 'link-account without a pending link');
 
         // A mailed link the API refuses: the message and the form for a new link.
         await page.goto(`/auth/verify-email?token=${LINK_TOKEN}`);
@@ -165,6 +178,28 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await expect(totp.getByRole('heading', { name: 'Set up your authenticator app' })).toBeVisible();
         await expectNoViolations(page, 'the authenticator setup');
         if (mobile) await expectTouchTargets(page, 'the authenticator setup');
+      });
+
+      test('the admin console passes axe with its own titles, with a confirmation open too', async ({ page, account, playwright }) => {
+        const admin = newAccount();
+        await register(playwright, admin);
+        await grantRole('admin', admin.username);
+        await page.goto('/auth/log-in');
+        await logIn(page, admin);
+        await expect(page.getByTestId('username')).toHaveText(admin.username);
+        await check(page, '/admin', 'Users · Admin · Gatehouse', mobile);
+        await check(page, `/admin?q=${account.username}&locked=true`, 'Users · Admin · Gatehouse', mobile); // no match
+        await check(page, `/admin?q=${account.username}`, 'Users · Admin · Gatehouse', mobile);
+        await page.getByRole('link', { name: account.username }).click();
+        await expect(page.getByRole('heading', { name: account.username, level: 1 })).toBeVisible();
+        await expect(page).toHaveTitle('User · Admin · Gatehouse');
+        await expectNoViolations(page, "a user's page");
+        if (mobile) await expectTouchTargets(page, "a user's page");
+        const dialog = page.getByRole('dialog', { name: `Disable ${account.username}?` });
+        await clickUntil(page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Disable' }), dialog);
+        await expectNoViolations(page, "a user's page asking before disabling them");
+        if (mobile) await expectTouchTargets(page, 'the admin confirmation dialog');
+        await check(page, `/admin/audit?userId=${encodeURIComponent(page.url().split('/').pop() ?? '')}`, 'Audit log · Admin · Gatehouse', mobile);
       });
     });
   }

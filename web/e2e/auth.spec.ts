@@ -1,4 +1,4 @@
-import { DEMO, accessCookie, expect, logIn, newAccount, test } from './support/fixtures';
+import { DEMO, accessCookie, dashboardRequestsAnswered, expect, logIn, newAccount, test } from './support/fixtures';
 
 test.describe('signing up and out', () => {
   test('sign up lands on the dashboard showing the username; log out returns to log-in and the dashboard is closed', async ({ page, context }) => {
@@ -136,7 +136,9 @@ test.describe('sessions', () => {
     // History: /dashboard, /, /dashboard — client-side navigations the router may cache.
     await page.getByRole('link', { name: 'Gatehouse' }).click();
     await expect(page.getByText(`Signed in as ${account.username}`)).toBeVisible();
+    const answered = dashboardRequestsAnswered(page);
     await page.getByRole('link', { name: 'Dashboard' }).click();
+    await answered;
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page).toHaveURL(/\/auth\/log-in$/);
 

@@ -28,7 +28,8 @@ test.describe('the signed-in frame', () => {
 
     await toggleMenu(page, true);
     // Email address: the suite's API sends mail (to its catcher), so the page to change it is listed.
-    await expect(menu.getByRole('link')).toHaveText(['Dashboard', 'Sessions', 'Security', 'Password', 'Email address']);
+    // No Admin: the fixture's account has no role (e2e/admin.spec.ts has the admin's menu).
+    await expect(menu.getByRole('link')).toHaveText(['Dashboard', 'Sessions', 'Security', 'Password', 'Email address', 'Account']);
     await expect(menu.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
     await expect(page.getByRole('banner').getByRole('button', { name: 'Log out' })).toBeVisible();
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEMO, accessCookie, expect, logIn, test } from './support/fixtures';
+import { DEMO, accessCookie, dashboardRequestsAnswered, expect, logIn, test } from './support/fixtures';
 import { startOwnStack } from './support/servers';
 import type { OwnStack } from './support/servers';
 
@@ -26,8 +26,10 @@ test('with JWT_SECRET shared, tokens are HS256 and the proxy lets the user in an
   const header = JSON.parse(Buffer.from(cookie!.value.split('.')[0]!, 'base64url').toString()) as { alg: string };
   expect(header.alg).toBe('HS256');
 
+  const answered = dashboardRequestsAnswered(page);
   await page.goto(`${stack!.url}/auth/log-in`);
   await expect(page).toHaveURL(`${stack!.url}/dashboard`);
+  await answered;
 
   // A token whose signature does not match the secret is refused by the proxy: out to log-in, cookie dropped.
   await context.addCookies([{ ...cookie!, value: `${cookie!.value.slice(0, -4)}AAAA` }]);

@@ -21,10 +21,13 @@ interface RunSh {
 function runSh(args: string[], env: Record<string, string>): RunSh {
   const clean = { ...process.env };
   // A developer's shell (or the suite's own settings) must not change what run.sh does.
-  for (const name of ['PORT', 'WEB_PORT', 'MAIL_PORT', 'SMTP_PORT', 'FRONTEND_URL', 'NEXT_PUBLIC_BACKEND_URL', 'GATEHOUSE_API_URL', 'JWT_SECRET',
+  for (const name of ['PORT', 'WEB_PORT', 'MAIL_PORT', 'SMTP_PORT', 'IDP_PORT', 'FRONTEND_URL', 'NEXT_PUBLIC_BACKEND_URL', 'GATEHOUSE_API_URL', 'JWT_SECRET',
     'ASPNETCORE_URLS', 'ASPNETCORE_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'Gatehouse__Data__Directory', 'Gatehouse__PublicWebUrl',
     'Gatehouse__Email__Enabled', 'Gatehouse__Email__Smtp__Host', 'Gatehouse__Email__Smtp__Port', 'Gatehouse__Email__Smtp__Security']) {
     delete clean[name];
+  }
+  for (const name of Object.keys(clean)) {
+    if (name.startsWith('Gatehouse__ExternalLogins__')) delete clean[name];
   }
   const child = spawn('bash', ['run.sh', ...args], {
     cwd: REPO,
@@ -82,8 +85,15 @@ function refused(port: number): Promise<boolean> {
 
 /** Free ports for everything run.sh starts, so no run of it meets a default port in use. */
 function freeRunShPorts() {
-  const [api = 0, web = 0, mail = 0, smtp = 0] = freePortsSync(4);
-  return { api, web, mail, smtp, env: { PORT: String(api), WEB_PORT: String(web), MAIL_PORT: String(mail), SMTP_PORT: String(smtp) } };
+  const [api = 0, web = 0, mail = 0, smtp = 0, idp = 0] = freePortsSync(5);
+  return {
+    api,
+    web,
+    mail,
+    smtp,
+    idp,
+    env: { PORT: String(api), WEB_PORT: String(web), MAIL_PORT: String(mail), SMTP_PORT: String(smtp), IDP_PORT: String(idp) },
+  };
 }
 
 for (const [variable, what] of [
@@ -91,6 +101,7 @@ for (const [variable, what] of [
   ['PORT', 'the API'],
   ['MAIL_PORT', "the mail catcher's page"],
   ['SMTP_PORT', "the mail catcher's SMTP"],
+  ['IDP_PORT', 'the local identity provider'],
 ] as const) {
   test(`run.sh with ${variable} taken stops before building and says in one line which port and how to pick another`, async () => {
     const ports = freeRunShPorts();
@@ -143,14 +154,14 @@ async function startRunSh(options: { direct: boolean; env?: Record<string, strin
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { webPort, apiPort, mailPort: ports.mail, smtpPort: ports.smtp, run, stop };
+  return { webPort, apiPort, mailPort: ports.mail, smtpPort: ports.smtp, idpPort: ports.idp, run, stop };
 }
 
 test.describe('run.sh, started', () => {
   test.setTimeout(120_000);
 
-  test('same-origin: logging in works at both localhost and 127.0.0.1 (the address next start prints), next start\'s banner stays off the console, and the mail catcher runs beside them until run.sh stops', async ({ browser }) => {
-    const { webPort, apiPort, mailPort, smtpPort, run, stop } = await startRunSh({ direct: false });
+  test('same-origin: logging in works at both localhost and 127.0.0.1 (the address next start prints), next start\'s banner stays off the console, and the mail catcher and the local identity provider run beside them until run.sh stops', async ({ browser }) => {
+    const { webPort, apiPort, mailPort, smtpPort, idpPort, run, stop } = await startRunSh({ direct: false });
     try {
       const { stdout } = run.output();
       expect(stdout).toContain(`Gatehouse web:  http://localhost:${webPort}`);
@@ -161,6 +172,10 @@ test.describe('run.sh, started', () => {
       expect(mail.status).toBe(200);
       expect(await mail.json()).toEqual([]);
       expect(await refused(smtpPort)).toBe(false);
+      expect(stdout).toContain(`Local provider: http://127.0.0.1:${idpPort}/   ("Continue with Local provider"`);
+      expect(stdout).not.toContain('Local identity provider: http'); // its own banner stays off the console
+      const discovery = await fetch(`http://127.0.0.1:${idpPort}/.well-known/openid-configuration`);
+      expect(((await discovery.json()) as { issuer: string }).issuer).toBe(`http://127.0.0.1:${idpPort}/`);
       for (const host of ['127.0.0.1', 'localhost']) {
         const context = await browser.newContext();
         const page = await context.newPage();
@@ -174,7 +189,7 @@ test.describe('run.sh, started', () => {
       // SIGTERM to run.sh alone (not its process group): it stops every server it started.
       if (run.child.pid !== undefined) process.kill(run.child.pid, 'SIGTERM');
       expect(await run.exited).toBe(0);
-      for (const port of [apiPort, webPort, mailPort, smtpPort]) expect(await refused(port), `port ${port}`).toBe(true);
+      for (const port of [apiPort, webPort, mailPort, smtpPort, idpPort]) expect(await refused(port), `port ${port}`).toBe(true);
     } finally {
       await stop();
     }

@@ -70,6 +70,8 @@ export interface FakeAuth {
   revocationsStatus: number | null;
   /** Held before the feed answers. */
   revocationsDelayMs: number;
+  /** The `role` claim of the access tokens it issues from now on; none when empty. */
+  tokenRoles: string[];
 }
 
 const GUARDED = new Set(['GET /auth/me', 'GET /auth/sessions', 'POST /auth/logout-all', 'POST /auth/password']);
@@ -98,12 +100,14 @@ export async function startFakeApi(keys: SigningKey[], options: { acceptBearer?:
     retainSeconds: 630,
     revocationsStatus: null,
     revocationsDelayMs: 0,
+    tokenRoles: [],
   };
   let feedCursor = 0;
 
   const newAccessToken = async () => {
     const [key] = published;
-    return key ? mintToken(key, { payload: { jti: `access-${++counter}` } }) : `opaque-access-${++counter}`;
+    const roles = auth.tokenRoles.length > 0 ? { role: [...auth.tokenRoles] } : {};
+    return key ? mintToken(key, { payload: { jti: `access-${++counter}`, ...roles } }) : `opaque-access-${++counter}`;
   };
   /** A fresh session, as a sign-in would create: its two cookie values. */
   const signIn = async () => {

@@ -1,9 +1,13 @@
 using Gatehouse.Api.Accounts;
+using Gatehouse.Api.Admin;
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.DataProtection;
 using Gatehouse.Api.Devices;
 using Gatehouse.Api.Email;
+using Gatehouse.Api.ExternalLogins;
 using Gatehouse.Api.Health;
+using Gatehouse.Api.Metrics;
 using Gatehouse.Api.Mfa;
 using Gatehouse.Api.Passkeys;
 using Gatehouse.Api.Hosting;
@@ -29,6 +33,8 @@ builder.Services.AddSessions();
 builder.Services.AddMfa();
 builder.Services.AddPasskeys();
 builder.Services.AddRecentAuthentication();
+builder.Services.AddAdmin();
+builder.Services.AddAccountDeletion();
 builder.Services.AddGatehouseRedis();
 builder.Services.AddTokens();
 builder.Services.AddGatehouseCors();
@@ -37,6 +43,9 @@ builder.Services.AddBruteForceLimits();
 builder.Services.AddGatehouseForwardedHeaders();
 builder.Services.AddGatehouseHealth();
 builder.Services.AddGatehouseOpenApi();
+builder.AddGatehouseMetrics();
+builder.Services.AddExternalLogins();
+builder.Services.AddGatehouseDataProtection();
 
 var app = builder.Build();
 if (command is not null)
@@ -64,9 +73,14 @@ app.MapEmailChange();
 app.MapSessions();
 app.MapMfa();
 app.MapPasskeys();
+app.MapAdmin();
+app.MapAccountDeletion();
 app.MapJwks();
 app.MapGatehouseHealth();
 app.MapGatehouseOpenApi();
+app.MapAccountExport();
+app.MapGatehouseMetrics();
+app.MapExternalLogins();
 
 app.Run();
 return 0;

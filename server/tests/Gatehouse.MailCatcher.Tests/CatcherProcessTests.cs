@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Gatehouse.MailCatcher.Tests;
 
@@ -21,10 +20,7 @@ public class CatcherProcessTests
         using var http = new HttpClient();
         Assert.Equal("ok", await http.GetStringAsync($"{url}/health"));
 
-        using (var kill = Process.Start("kill", ["-TERM", catcher.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await catcher.TerminateAsync();
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await catcher.Process.WaitForExitAsync(timeout.Token);
@@ -63,106 +59,7 @@ public class CatcherProcessTests
         Assert.Contains("--smtp-port is 70000; use a port from 1 to 65535", catcher.Error);
     }
 
-    private static CatcherProcess Start(params string[] arguments)
-    {
-        var dll = typeof(MailCatcherApp).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var name in new[] { "ASPNETCORE_URLS", "HTTP_PORTS", "ASPNETCORE_HTTP_PORTS", "MailCatcher__SmtpPort", "MailCatcher__HttpPort", "MailCatcher__Address" })
-        {
-            start.Environment.Remove(name);
-        }
-        return new CatcherProcess(Process.Start(start)!);
-    }
-
-    private sealed class CatcherProcess : IDisposable
-    {
-        private readonly StringBuilder _output = new();
-        private readonly StringBuilder _error = new();
-
-        public CatcherProcess(Process process)
-        {
-            Process = process;
-            process.OutputDataReceived += (_, e) => Append(_output, e.Data);
-            process.ErrorDataReceived += (_, e) => Append(_error, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get
-            {
-                Process.WaitForExit();
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public string Error
-        {
-            get
-            {
-                Process.WaitForExit(); // flushes the redirected output
-                lock (_error)
-                {
-                    return _error.ToString();
-                }
-            }
-        }
-
-        public async Task<string> WaitForLineAsync(string start, TimeSpan timeout)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < timeout)
-            {
-                lock (_output)
-                {
-                    var line = _output.ToString().Split('\n').FirstOrDefault(l => l.StartsWith(start, StringComparison.Ordinal));
-                    if (line is not null)
-                    {
-                        return line.TrimEnd('\r');
-                    }
-                }
-                Assert.False(Process.HasExited, $"The catcher exited: {_error}");
-                await Task.Delay(50);
-            }
-            throw new TimeoutException($"No line starting '{start}' within {timeout}: {_output}{_error}");
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-            }
-            Process.Dispose();
-        }
-
-        private static void Append(StringBuilder builder, string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (builder)
-            {
-                builder.AppendLine(line);
-            }
-        }
-    }
+    private static ToolProcess Start(params string[] arguments) =>
+        ToolProcess.Start(typeof(MailCatcherApp).Assembly,
+            ["ASPNETCORE_URLS", "HTTP_PORTS", "ASPNETCORE_HTTP_PORTS", "MailCatcher__SmtpPort", "MailCatcher__HttpPort", "MailCatcher__Address"], arguments);
 }

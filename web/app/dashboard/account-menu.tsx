@@ -8,14 +8,17 @@ import { LogOutButton } from './log-out-button';
 
 /**
  * The signed-in user's pages, in menu order. A new page is one more line here. `mail`:
- * the page needs the API to send mail, so it is not listed when mail is off.
+ * the page needs the API to send mail, so it is not listed when mail is off. `admin`: only
+ * for admins (the console checks again itself; hiding the link is a courtesy, not the guard).
  */
-const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string; readonly mail?: true }[] = [
+const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string; readonly mail?: true; readonly admin?: true }[] = [
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/dashboard/sessions', label: 'Sessions' },
   { href: '/dashboard/security', label: 'Security' },
   { href: '/dashboard/password', label: 'Password' },
   { href: '/dashboard/email', label: 'Email address', mail: true },
+  { href: '/dashboard/account', label: 'Account' },
+  { href: '/admin', label: 'Admin', admin: true },
 ];
 
 /**
@@ -25,7 +28,7 @@ const ACCOUNT_LINKS: readonly { readonly href: string; readonly label: string; r
  * The panel exists only while open: every signed-in page renders this header on the server, and a
  * closed panel (its links and a second Log out) was work on each request that nobody saw.
  */
-export function AccountMenu({ username, emailEnabled }: { username: string; emailEnabled: boolean }) {
+export function AccountMenu({ username, emailEnabled, admin = false }: { username: string; emailEnabled: boolean; admin?: boolean }) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
@@ -76,7 +79,7 @@ export function AccountMenu({ username, emailEnabled }: { username: string; emai
           </p>
           <nav aria-label="Account">
             <ul>
-              {ACCOUNT_LINKS.filter((link) => emailEnabled || !link.mail).map((link) => (
+              {ACCOUNT_LINKS.filter((link) => (emailEnabled || !link.mail) && (admin || !link.admin)).map((link) => (
                 <li key={link.href}>
                   <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined} onClick={() => setOpen(false)}>
                     {link.label}

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { PageFrame, SiteHeader } from '@/components/page-frame';
+import { FlashNotice } from '@/components/flash-notice';
 import { ReauthenticationProvider } from '@/components/reauthentication';
+import { isAdmin } from '@/lib/auth/roles';
 import { verifySession } from '@/lib/auth/session';
 import { getEmailConfig } from '@/lib/email/server-config';
 import { AccountMenu } from './account-menu';
@@ -17,13 +19,17 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     <PageFrame
       header={
         <SiteHeader>
-          <AccountMenu username={user.username} emailEnabled={emailEnabled} />
+          <AccountMenu username={user.username} emailEnabled={emailEnabled} admin={isAdmin(user.roles)} />
         </SiteHeader>
       }
     >
       {/* Any action on these pages may meet the step-up; one dialog serves them all. */}
       <ReauthenticationProvider>
-        <div className="page">{children}</div>
+        <div className="page">
+          {/* What the page that sent the visitor here did ("Local provider is now linked."), once. */}
+          <FlashNotice />
+          {children}
+        </div>
       </ReauthenticationProvider>
     </PageFrame>
   );

@@ -44,6 +44,20 @@ export async function logIn(page: Page, account: Account) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
+/**
+ * Resolves once the requests the dashboard makes after it shows are answered: `/auth/me` (the
+ * email banner) and `/auth/mfa` (the enrolment check). Start it before the navigation to the
+ * dashboard and await it before a step that ends the session or changes its cookie: a request
+ * still in flight then gets a 401, and the page sends the browser to log-in on its own, racing
+ * the step that follows.
+ */
+export function dashboardRequestsAnswered(page: Page): Promise<unknown> {
+  // Requests sent from now on only: one already in flight from an earlier visit does not count.
+  const answered = (path: string) =>
+    page.waitForRequest((request) => new URL(request.url()).pathname.endsWith(path)).then((request) => request.response());
+  return Promise.all([answered('/auth/me'), answered('/auth/mfa')]);
+}
+
 export async function accessCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === 'access_token');
 }

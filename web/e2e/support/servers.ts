@@ -13,6 +13,12 @@ export const NEXT_BIN = path.join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin'
 /** The mail catcher (server/tools/Gatehouse.MailCatcher), which the Release build of the solution builds. */
 export const CATCHER_DIR = path.resolve(WEB_DIR, '..', 'server', 'tools', 'Gatehouse.MailCatcher');
 export const CATCHER_DLL = path.join('bin', 'Release', 'net10.0', 'Gatehouse.MailCatcher.dll');
+/** The local identity provider (server/tools/Gatehouse.DevIdentityProvider), built by the same Release build. */
+export const IDP_DIR = path.resolve(WEB_DIR, '..', 'server', 'tools', 'Gatehouse.DevIdentityProvider');
+export const IDP_DLL = path.join('bin', 'Release', 'net10.0', 'Gatehouse.DevIdentityProvider.dll');
+/** The client the provider knows and the API signs in as (the provider's defaults). */
+export const IDP_CLIENT_ID = 'gatehouse';
+export const IDP_CLIENT_SECRET = 'dev-secret';
 
 /**
  * Ports the OS reports free right now, found synchronously so the Playwright config (which runs
@@ -53,6 +59,22 @@ export function mailEnv(): Record<string, string> {
     : {};
 }
 
+/**
+ * The API settings that add the suite's local identity provider as the external login `local`
+ * ("Continue with Local provider"); none when no provider runs (E2E_IDP_URL unset).
+ */
+export function identityProviderEnv(): Record<string, string> {
+  const url = process.env.E2E_IDP_URL;
+  return url
+    ? {
+        Gatehouse__ExternalLogins__Providers__local__Authority: url,
+        Gatehouse__ExternalLogins__Providers__local__ClientId: IDP_CLIENT_ID,
+        Gatehouse__ExternalLogins__Providers__local__ClientSecret: IDP_CLIENT_SECRET,
+        Gatehouse__ExternalLogins__Providers__local__DisplayName: 'Local provider',
+      }
+    : {};
+}
+
 /** The environment the API runs with in e2e: Development (demo user, no Secure flag over http), its own database. */
 export function apiEnv(options: ApiOptions): Record<string, string> {
   const publicWebUrl = options.publicWebUrl ?? options.frontendUrls[0];
@@ -72,6 +94,8 @@ export function apiEnv(options: ApiOptions): Record<string, string> {
     // Every API of the suite, the shared one and each test's own, mails the one catcher; a mail's
     // links lead to the web server the test's browser uses.
     ...mailEnv(),
+    // And every API knows the suite's local identity provider (e2e/external-login specs).
+    ...identityProviderEnv(),
     ...(publicWebUrl ? { Gatehouse__PublicWebUrl: publicWebUrl } : {}),
     DOTNET_NOLOGO: '1',
     ...options.settings,

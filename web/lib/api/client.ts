@@ -5,7 +5,7 @@ import { logInPath } from '@/lib/safe-next';
 
 export type ApiResult = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly problem: Problem };
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * How long a call may go unanswered. An API that accepts the connection and never answers would
@@ -189,6 +189,9 @@ export const postJson = (base: string, path: string, body?: unknown): Promise<Ap
 
 export const getJson = (base: string, path: string): Promise<ApiResult> => client().request(base, 'GET', path);
 
-export const deleteResource = (base: string, path: string): Promise<ApiResult> => client().request(base, 'DELETE', path);
+/** DELETE; with `body` for the endpoints that take one (`DELETE /auth/account` takes `{}`). */
+export const deleteResource = (base: string, path: string, body?: unknown): Promise<ApiResult> => client().request(base, 'DELETE', path, body);
+
+export const putJson = (base: string, path: string, body?: unknown): Promise<ApiResult> => client().request(base, 'PUT', path, body);
 
 export const patchJson = (base: string, path: string, body?: unknown): Promise<ApiResult> => client().request(base, 'PATCH', path, body);

@@ -192,13 +192,14 @@ describe('what pages learn from a token', () => {
   const checkerFor = (env: Record<string, string> = {}, options: CheckerOptions = {}) =>
     createTokenChecker(parseSettings((name) => ({ GATEHOUSE_API_URL: api.url.origin, ...env })[name]), fetch, options);
 
-  it('gives the user, session, expiry and username of a token it verified', async () => {
-    const token = await mintToken(key, { payload: { sid: 'session-7', preferred_username: 'john' } });
+  it('gives the user, session, expiry, username and roles of a token it verified', async () => {
+    const token = await mintToken(key, { payload: { sid: 'session-7', preferred_username: 'john', role: ['admin'] } });
     const check = await checkerFor()(token);
     expect(check).toEqual({
       verdict: 'valid',
-      claims: { userId: 'user-1', sessionId: 'session-7', expiresAt: expect.any(Number) as number, username: 'john' },
+      claims: { userId: 'user-1', sessionId: 'session-7', expiresAt: expect.any(Number) as number, username: 'john', roles: ['admin'] },
     });
+    expect(await checkerFor()(await mintToken(key, { payload: { sid: 'session-8' } }))).toMatchObject({ claims: { roles: [] } });
   });
 
   it('gives no username for a token without preferred_username, and no claims for one without a sid', async () => {

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyOptions } from 'jose';
 import { z } from 'zod';
+import { rolesOf } from '@/lib/auth/roles';
 import type { WebSettings } from '@/lib/config';
 
 /**
@@ -30,6 +31,8 @@ export interface AccessClaims {
   readonly expiresAt: number;
   /** `preferred_username`; null in tokens from an API that does not put it in. */
   readonly username: string | null;
+  /** The `role` claims (none for most users). */
+  readonly roles: readonly string[];
 }
 
 /**
@@ -62,7 +65,7 @@ function claimsOf(payload: JWTPayload): AccessClaims | null {
   const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success) return null;
   const { sub, sid, exp, preferred_username } = parsed.data;
-  return { userId: sub, sessionId: sid, expiresAt: exp, username: preferred_username ?? null };
+  return { userId: sub, sessionId: sid, expiresAt: exp, username: preferred_username ?? null, roles: rolesOf(payload) };
 }
 
 // Faults of the token itself. Anything else (network, timeout, a non-200 JWKS) is the API's.

@@ -43,7 +43,7 @@ describe("the pages' local check", () => {
   it('knows the user from the token while the feed is fresh, without asking the API', async () => {
     const access = await token();
     await feed.poll();
-    for (let i = 0; i < 3; i++) expect(await check(access)).toEqual({ kind: 'user', user: { userId: 'user-1', username: 'john' } });
+    for (let i = 0; i < 3; i++) expect(await check(access)).toEqual({ kind: 'user', user: { userId: 'user-1', username: 'john', roles: [] } });
     expect(apiCalls()).toEqual([]);
   });
 

@@ -8,6 +8,8 @@ import type { WebSettings } from '@/lib/config';
 export interface SessionUser {
   readonly userId: string;
   readonly username: string;
+  /** What the session's token (or `/auth/me`) says; enough to show or hide a link, never to let anyone in. */
+  readonly roles: readonly string[];
 }
 
 /**
@@ -42,7 +44,7 @@ export function createLocalSessionCheck(deps: { readonly check: TokenChecker; re
     if (!deps.feed.isFresh()) return ASK_API;
     // Tokens from before the API put the username in (they live ten minutes).
     if (!claims.username) return ASK_API;
-    return { kind: 'user', user: { userId: claims.userId, username: claims.username } };
+    return { kind: 'user', user: { userId: claims.userId, username: claims.username, roles: claims.roles } };
   };
 }
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
  */
 export const NOTICE_COOKIE = 'gatehouse_notice';
 
-const noticeSchema = z.enum(['signed-out', 'session-ended', 'password-reset']);
+const noticeSchema = z.enum(['signed-out', 'session-ended', 'password-reset', 'account-deleted']);
 
 export type LogInNotice = z.infer<typeof noticeSchema>;
 
@@ -19,6 +19,7 @@ export const NOTICE_MESSAGES: Readonly<Record<LogInNotice, string>> = {
   'signed-out': 'You have logged out.',
   'session-ended': 'Your session has ended, perhaps because you logged out on another device. Please log in again.',
   'password-reset': 'Your password was reset. Sign in with your new password.',
+  'account-deleted': 'Your account has been deleted, and you are signed out everywhere.',
 };
 
 /**
@@ -47,6 +48,9 @@ const PAGE_NAMES: Readonly<Record<string, string>> = {
   '/dashboard/password': 'change your password',
   '/dashboard/email': 'change your email address',
   '/dashboard/security': 'your security settings',
+  '/dashboard/account': 'your account',
+  '/admin': 'the admin console',
+  '/admin/audit': 'the audit log',
 };
 
 /** "Log in to continue to your sessions." for a `next` the form will go to; null without one. */

@@ -4,6 +4,8 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { ACCESS_TOKEN_COOKIE, findCookie } from '@/lib/auth/cookies';
+import { linkedLoginsSchema } from '@/lib/auth/external';
+import type { LinkedLogins } from '@/lib/auth/external';
 import { localSessionCheck } from '@/lib/auth/local-session';
 import type { SessionUser } from '@/lib/auth/local-session';
 import { REQUEST_PATH_HEADER } from '@/lib/auth/route-kinds';
@@ -16,7 +18,7 @@ import { UNAVAILABLE_PATH } from '@/lib/unavailable-page';
 
 export type { SessionUser };
 
-const meSchema = z.object({ userId: z.string(), username: z.string() });
+const meSchema = z.object({ userId: z.string(), username: z.string(), roles: z.array(z.string()).default([]) });
 
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
@@ -114,6 +116,24 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
 });
 
 /**
+ * GET `path` from the API for a page that has called verifySession(): the response when it is
+ * 2xx or one of the `handled` statuses, which the caller answers itself. A session revoked in
+ * between goes the way verifySession() sends it; an outage or any other answer to the 503 page.
+ */
+export async function getForPage(path: string, handled: readonly number[] = []): Promise<Response> {
+  let response: Response | null;
+  try {
+    response = await getWithSession(path);
+  } catch (error) {
+    if (error instanceof SignInServiceUnavailableError) return toUnavailablePage();
+    throw error;
+  }
+  if (!response || response.status === 401) return toSessionEnded();
+  if (!response.ok && !handled.includes(response.status)) return toUnavailablePage();
+  return response;
+}
+
+/**
  * The signed-in user's live sessions, newest first, for a page that has called verifySession().
  * A session revoked in between goes the way verifySession() sends it; an outage to the 503 page.
  */
@@ -150,6 +170,24 @@ export async function getSecurityOverview(): Promise<SecurityOverview> {
     mfa: mfaStatusSchema.parse(await mfa.json()),
     passkeys: passkeyListSchema.parse(await passkeys.json()).passkeys,
   };
+}
+
+/**
+ * The account's linked identity-provider logins and its other ways in, for the security page (which
+ * has called verifySession()). Null when the API cannot list them (an older API, or an error): the
+ * page still shows the second factors, and its "Linked accounts" section says it could not load.
+ */
+export async function getLinkedLogins(): Promise<LinkedLogins | null> {
+  try {
+    const response = await getWithSession('/auth/external/logins');
+    if (!response?.ok) {
+      await response?.body?.cancel();
+      return null;
+    }
+    return linkedLoginsSchema.safeParse(await response.json()).data ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { fakeFetch, json, refused } from '@/test/fake-fetch';
 import { createConfigReader, MAIL_UNKNOWN, parseEmailConfig } from './config';
 
 const API = new URL('http://api.test');
 const ON = { emailEnabled: true, requireEmail: true, requireVerifiedEmail: false };
 const OFF = { emailEnabled: false, requireEmail: false, requireVerifiedEmail: false };
-
-/** A fetch that answers from a queue and counts its calls. */
-function fakeFetch(...answers: (() => Response | Promise<Response>)[]) {
-  const calls: string[] = [];
-  const fetchImpl = (async (input: URL | RequestInfo) => {
-    calls.push(String(input));
-    const next = answers.shift();
-    if (!next) throw new Error('no answer queued');
-    return next();
-  }) as typeof fetch;
-  return { fetchImpl, calls };
-}
-
-const json = (body: unknown, status = 200) => () => Response.json(body, { status });
-const refused = () => {
-  throw new TypeError('fetch failed');
-};
 
 describe('parseEmailConfig', () => {
   it('reads the three flags', () => {

@@ -110,6 +110,17 @@ public sealed class GatehouseApi : IAsyncDisposable
         return new Session(client, token);
     }
 
+    /// <summary>Signs up a new user (no roles) through Gatehouse's own endpoint, then logs in as them.</summary>
+    public async Task<Session> SignUpAndLogInAsync()
+    {
+        var username = "reader" + Guid.NewGuid().ToString("N")[..10];
+        var password = "a long sample password " + Guid.NewGuid().ToString("N");
+        using var client = new HttpClient { BaseAddress = Url };
+        var response = await client.PostAsJsonAsync("/auth/register", new { username, password, email = $"{username}@example.com" });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await LogInAsync(username, password);
+    }
+
     /// <summary>The key id Gatehouse puts in its tokens' headers, from its JWK set.</summary>
     public async Task<string> KeyIdAsync()
     {

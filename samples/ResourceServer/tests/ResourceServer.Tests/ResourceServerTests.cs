@@ -35,7 +35,7 @@ public sealed class ResourceServerTests(GatehouseFixture gatehouse) : IClassFixt
         Assert.Equal("john", caller!.Username);
         Assert.True(Guid.TryParse(caller.UserId, out _));
         Assert.True(Guid.TryParse(caller.SessionId, out _));
-        Assert.Empty(caller.Roles); // Gatehouse issues no role claims yet
+        Assert.Equal(["admin"], caller.Roles); // the demo user john is an admin in Development; his token says so
     }
 
     [Fact]
@@ -117,14 +117,15 @@ public sealed class ResourceServerTests(GatehouseFixture gatehouse) : IClassFixt
     [Fact]
     public async Task A_route_that_needs_a_role_refuses_a_user_without_it_and_accepts_a_token_whose_role_claims_include_it()
     {
-        var session = await gatehouse.Api.LogInAsync();
+        var reader = await gatehouse.Api.SignUpAndLogInAsync(); // a new user: no roles
+        var admin = await gatehouse.Api.LogInAsync(); // john, an admin in Development (Gatehouse's role claims)
         var keyId = await gatehouse.Api.KeyIdAsync();
-        // Gatehouse issues no roles yet; when it does they are "role" claims like these.
-        var admin = SampleServer.Mint(gatehouse.Api.SigningKey, keyId, DateTime.UtcNow.AddMinutes(5), roles: ["admin", "staff"]);
+        var staff = SampleServer.Mint(gatehouse.Api.SigningKey, keyId, DateTime.UtcNow.AddMinutes(5), roles: ["admin", "staff"]);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await _sample.GetWithTokenAsync("/api/reports", session.AccessToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _sample.GetWithTokenAsync("/api/reports", admin)).StatusCode);
-        var caller = await (await _sample.GetWithTokenAsync("/api/me", admin)).Content.ReadFromJsonAsync<ReportsApi.Caller>();
+        Assert.Equal(HttpStatusCode.Forbidden, (await _sample.GetWithTokenAsync("/api/reports", reader.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _sample.GetWithTokenAsync("/api/reports", admin.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _sample.GetWithTokenAsync("/api/reports", staff)).StatusCode);
+        var caller = await (await _sample.GetWithTokenAsync("/api/me", staff)).Content.ReadFromJsonAsync<ReportsApi.Caller>();
         Assert.Equal(["admin", "staff"], caller!.Roles);
     }
 

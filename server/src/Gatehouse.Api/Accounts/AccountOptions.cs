@@ -20,4 +20,12 @@ public sealed class AccountOptions
     /// The password and passkey sign-ins both ask here.
     /// </summary>
     public bool WithholdsSignIn(Users.User user) => RequireVerifiedEmail && user is { Email.Length: > 0, EmailConfirmed: false };
+
+    /// <summary>
+    /// Why <paramref name="user"/>, who has just proven who they are, gets no session: disabled or owing
+    /// a new password (<see cref="Users.AccountStanding"/>), else an address to verify; null when none.
+    /// Every sign-in asks here, in this order, after the credential and before a second factor.
+    /// </summary>
+    public Auth.AuthError? SignInRefusal(Users.User user) =>
+        Users.AccountStanding.Refusal(user) ?? (WithholdsSignIn(user) ? Auth.AuthErrors.EmailUnverified : null);
 }

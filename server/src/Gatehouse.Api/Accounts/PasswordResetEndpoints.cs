@@ -180,6 +180,8 @@ public static class PasswordResetEndpoints
         }
         user.AccessFailedCount = 0;
         user.LockoutEnd = null;
+        // The new password an administrator asked for (Admin/): chosen, so sign-in is open again.
+        user.PasswordResetRequired = false;
         var removed = await users.RemovePasswordAsync(user);
         return removed.Succeeded ? await users.AddPasswordAsync(user, newPassword) : removed;
     }

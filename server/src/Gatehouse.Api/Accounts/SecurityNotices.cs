@@ -40,6 +40,19 @@ public sealed class SecurityNotices(MailComposer composer, MailOutbox outbox, IO
         ("Choose a new password", Web.Link(ResetPasswordPage, token)),
         "If you did not ask for this, ignore this mail: your password stays as it is."));
 
+    /// <summary>
+    /// An administrator asked for a new password: the account's reset link, to its address (verified or
+    /// not: following the link proves it, as for a forgot-password link). Sign-in waits until it is done.
+    /// </summary>
+    public void ResetRequired(User user, string to, string token) => outbox.Enqueue(composer.Compose(
+        MailKinds.PasswordResetRequired, to, "Choose a new password",
+        [
+            $"An administrator asked for a new password for the account {user.UserName}, and every device was signed out. You can sign in again once you have chosen one.",
+            $"The link works once, for {ResetLifetime.TotalMinutes:0} minutes. After that, ask for a new one on the forgot-password page.",
+        ],
+        ("Choose a new password", Web.Link(ResetPasswordPage, token)),
+        "If you were not expecting this, ask your administrator."));
+
     /// <summary>After a reset: every session has ended.</summary>
     public void PasswordReset(User user)
     {

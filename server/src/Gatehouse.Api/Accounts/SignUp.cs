@@ -120,7 +120,7 @@ public static class SignUp
     /// </summary>
     private static void StageOnly(IUserStore<User> store)
     {
-        if (store is not UserOnlyStore<User, GatehouseDbContext, Guid, IdentityUserClaim<Guid>, IdentityUserLogin<Guid>, IdentityUserToken<Guid>> entityStore)
+        if (store is not UserStore<User, Role, GatehouseDbContext, Guid, IdentityUserClaim<Guid>, IdentityUserRole<Guid>, IdentityUserLogin<Guid>, IdentityUserToken<Guid>, IdentityRoleClaim<Guid>> entityStore)
         {
             throw new InvalidOperationException($"Sign-up expects Identity's Entity Framework user store, not {store.GetType().Name}.");
         }

@@ -4,6 +4,7 @@ namespace Gatehouse.Api.Audit;
 public sealed class AuditEvent
 {
     public const int MaxNameLength = 32;
+    public const int MaxDetailLength = 128;
 
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
@@ -12,8 +13,18 @@ public sealed class AuditEvent
     /// <summary><c>success</c>, or the reason it failed (a code such as <c>invalid_credentials</c>).</summary>
     public string Outcome { get; set; } = "";
 
+    /// <summary>The account the event is about.</summary>
     public Guid? UserId { get; set; }
     public Guid? SessionId { get; set; }
+
+    /// <summary>Who acted, when not the account's owner: the administrator behind an admin action.</summary>
+    public Guid? ActorId { get; set; }
+
+    /// <summary>
+    /// A short, non-secret detail of what was done (e.g. the role granted, the provider linked). Never a
+    /// password, token, code, link or free text from the caller.
+    /// </summary>
+    public string? Detail { get; set; }
     public string? IpAddress { get; set; }
     public string? UserAgent { get; set; }
 }
@@ -70,6 +81,43 @@ public static class AuditEvents
     public const string PasskeySignIn = "passkey_sign_in";
     /// <summary>A step-up within a session: success, or why not.</summary>
     public const string Reauthenticate = "reauthenticate";
+
+    // Administration (Admin/): every row names the acting administrator (ActorId).
+    public const string AdminLock = "admin_lock";
+    public const string AdminUnlock = "admin_unlock";
+    public const string AdminDisable = "admin_disable";
+    public const string AdminEnable = "admin_enable";
+    public const string AdminRequirePasswordReset = "admin_require_password_reset";
+    public const string AdminRevokeSession = "admin_revoke_session";
+    public const string AdminRevokeSessions = "admin_revoke_sessions";
+    /// <summary>A role was granted (Detail: its name), by an administrator or the command line.</summary>
+    public const string RoleGranted = "role_granted";
+    /// <summary>A role was taken away (Detail: its name), by an administrator or the command line.</summary>
+    public const string RoleRevoked = "role_revoked";
+    public const string AdminDeleteUser = "admin_delete_user";
+    /// <summary>The owner deleted their account (the row keeps the user id only).</summary>
+    public const string AccountDeleted = "account_deleted";
+
+    /// <summary>An action that found nothing to change (a role already granted, one not held).</summary>
+    public const string Unchanged = "unchanged";
+    /// <summary>An admin opened one account's detail (GET /admin/users/{id}); ActorId names them.</summary>
+    public const string AdminUserViewed = "admin_user_viewed";
+
+    /// <summary>An administrator downloaded the audit log as CSV (ActorId: the administrator; UserId: the filter's user, if any).</summary>
+    public const string AdminAuditExport = "admin_audit_export";
+
+    /// <summary>The account's owner downloaded their own data.</summary>
+    public const string AccountExported = "account_exported";
+
+    // External identity providers (ExternalLogins/); the row's Detail names the provider.
+    /// <summary>A sign-in through a provider: success (a session or a pending second factor), or why not.</summary>
+    public const string ExternalSignIn = "external_sign_in";
+    /// <summary>An external sign-in failed before an account was known: the reason (denied, unavailable, …).</summary>
+    public const string ExternalSignInFailed = "external_sign_in_failed";
+    /// <summary>A provider's verified address is an existing account's: a pending link waits for that account's sign-in.</summary>
+    public const string ExternalLinkPending = "external_link_pending";
+    public const string ExternalLoginLinked = "external_login_linked";
+    public const string ExternalLoginUnlinked = "external_login_unlinked";
 
     public const string Success = "success";
 }

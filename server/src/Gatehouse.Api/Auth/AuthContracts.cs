@@ -23,9 +23,9 @@ public sealed record SecondFactorRequiredResponse(bool MfaRequired, IReadOnlyLis
 public sealed record IsAuthenticatedResponse(bool Success);
 
 /// <summary>What a signed-in user may see of their account: never the hash or lockout state.</summary>
-public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt, bool EmailVerified)
+public sealed record MeResponse(Guid UserId, string Username, string? Email, DateTimeOffset CreatedAt, bool EmailVerified, IReadOnlyList<string> Roles)
 {
-    public static MeResponse From(UserProfile profile) => new(profile.UserId, profile.Username, profile.Email, profile.CreatedAt, profile.EmailVerified);
+    public static MeResponse From(UserProfile profile) => new(profile.UserId, profile.Username, profile.Email, profile.CreatedAt, profile.EmailVerified, profile.Roles);
 }
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

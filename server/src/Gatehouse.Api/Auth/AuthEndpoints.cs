@@ -121,11 +121,12 @@ public static partial class AuthEndpoints
             await failures.RecordAsync(http, user.Id, "wrong_password", count: true, device?.Id);
             return Problems.Unauthorized(AuthErrors.InvalidCredentials);
         }
-        // Only with the right password: the 403 tells nothing a stranger could not learn without it.
-        if (accounts.Value.WithholdsSignIn(user))
+        // Only with the right password: the 403 (disabled, a new password owed, an address to verify)
+        // tells nothing a stranger could not learn without it; a wrong one got the generic 401 above.
+        if (accounts.Value.SignInRefusal(user) is { } refusal)
         {
-            await audit.WriteAsync(http, AuditEvents.SignIn, AuthErrors.EmailUnverified.Code, user.Id);
-            return Problems.Forbidden(AuthErrors.EmailUnverified);
+            await audit.WriteAsync(http, AuditEvents.SignIn, refusal.Code, user.Id);
+            return Problems.Forbidden(refusal);
         }
         // An account with a second factor: the password was right, but no session yet (Mfa/PendingSignIns).
         if (user.TwoFactorEnabled)
@@ -240,7 +241,8 @@ public static partial class AuthEndpoints
         // The owner hears of it, at a verified address only (see SecurityNotices); saved with the audit row.
         notices.PasswordChanged(user);
         await audit.WriteAsync(http, AuditEvents.PasswordChange, AuditEvents.Success, userId, issued.Session.Id);
-        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
+        var roles = await UserProfiles.ReadRolesAsync(db, userId, CancellationToken.None);
+        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!, roles), issued);
         return TypedResults.NoContent();
     }
 }

@@ -62,7 +62,38 @@ public static class AuthErrors
     public static readonly AuthError PasskeyNameInvalid = new("passkey_name_invalid", "name", "A passkey's name must be 1 to 64 characters, with no control characters.");
     public static readonly AuthError PasskeysUnavailable = new("passkeys_unavailable", "", "Passkeys are not available here: the web app is opened at an IP address, which WebAuthn refuses. Open it by a host name (its administrator sets Gatehouse:Passkeys:RpId).");
 
+    // Administration and account lifecycle (Admin/, Accounts/AccountDeletion.cs).
+    public static readonly AuthError AccountDisabled = new("account_disabled", "", "This account is disabled. Ask an administrator.");
+    public static readonly AuthError PasswordResetRequired = new("password_reset_required", "", "Choose a new password first: follow the link we mailed you, or ask for a new one.");
+    public static readonly AuthError UserNotFound = new("user_not_found", "", "No such user.");
+    public static readonly AuthError LastAdmin = new("last_admin", "", "This is the last administrator: make another user an administrator first.");
+    public static readonly AuthError NoEmail = new("no_email", "", "The account has no email address, so no reset link can be sent.");
+    public static readonly AuthError RoleInvalid = new("role_invalid", "role", "A role's name is 1 to 64 lower-case letters, digits, '-', '_' or '.'.");
+
     // One message for an unknown user, a wrong password and a locked account: none reveals that an account exists.
     public static readonly AuthError InvalidCredentials = new("invalid_credentials", "", "Invalid username or password.");
     public static readonly AuthError Unauthenticated = new("unauthenticated", "", "You are not signed in, or your session has ended.");
+
+    // The admin API (Admin/).
+    public static readonly AuthError UsersCursorInvalid = new("cursor_invalid", "cursor", "cursor must be a nextCursor from an earlier answer; leave it out to start again.");
+    public static readonly AuthError LimitInvalid = new("limit_invalid", "limit", "limit must be a whole number from 1 to 100.");
+    public static readonly AuthError FilterInvalid = new("filter_invalid", "", "The filters locked, disabled, unverified and mfa take true or false.");
+    public static readonly AuthError QueryInvalid = new("query_invalid", "q", "q must be at most 256 characters.");
+
+    // The admin audit log's filters and paging (Admin/AdminAudit*.cs).
+    public static readonly AuthError AuditUserIdInvalid = new("user_id_invalid", "userId", "userId must be a user's id (a GUID).");
+    public static readonly AuthError AuditEventInvalid = new("event_invalid", "event", "event must be an event name of at most 32 characters, e.g. sign_in.");
+    public static readonly AuthError AuditOutcomeInvalid = new("outcome_invalid", "outcome", "outcome must be an outcome of at most 32 characters, e.g. success or invalid_credentials.");
+    public static readonly AuthError AuditFromInvalid = new("from_invalid", "from", "from must be an ISO 8601 instant, e.g. 2026-12-01T00:00:00Z.");
+    public static readonly AuthError AuditToInvalid = new("to_invalid", "to", "to must be an ISO 8601 instant after from, e.g. 2026-12-02T00:00:00Z.");
+    public static readonly AuthError AuditCursorInvalid = new("cursor_invalid", "cursor", "cursor must be a nextCursor from an earlier answer; leave it out to start again.");
+    public static readonly AuthError AuditLimitInvalid = new("limit_invalid", "limit", "limit must be a whole number from 1 to 500.");
+
+    // External identity providers (ExternalLogins/).
+    public static readonly AuthError ExternalProviderNotFound = new("external_provider_not_found", "", "No such sign-in provider is configured here.");
+    public static readonly AuthError LinkPendingInvalid = new("link_pending_invalid", "", "This link request has expired or was used. Sign in with the provider again.");
+    public static readonly AuthError LinkAccountMismatch = new("link_account_mismatch", "", "You are signed in to another account than the one this sign-in belongs to. Sign out, then sign in to the account with that address.");
+    public static readonly AuthError ExternalLoginExists = new("external_login_exists", "", "A login from this provider is already linked to your account.");
+    public static readonly AuthError ExternalLoginNotFound = new("external_login_not_found", "", "No login from this provider is linked to your account.");
+    public static readonly AuthError LastSignInMethod = new("last_sign_in_method", "", "This is the last way to sign in to your account. Set a password or add a passkey first.");
 }

@@ -26,7 +26,9 @@ public sealed class SignIns(
     UserProfiles profiles,
     KnownDevices devices,
     FailedSignIns failures,
-    SignInNotices notices)
+    SignInNotices notices,
+    TimeProvider time,
+    Metrics.GatehouseMetrics metrics)
 {
     /// <summary>
     /// Starts a session for <paramref name="user"/> (as read before the credentials were checked) proven
@@ -36,6 +38,13 @@ public sealed class SignIns(
     /// </summary>
     public async Task<bool> StartAsync(User user, string methods, TrustedDevice? device, HttpContext http)
     {
+        // The last guard of the one rule (Users/AccountStanding): whichever path came here, a disabled
+        // account or one owing a new password gets no session. Callers ask first, to answer its 403.
+        if (AccountStanding.Refusal(user) is { } hold)
+        {
+            await audit.WriteAsync(http, AuditEvents.SignIn, hold.Code, user.Id);
+            return false;
+        }
         // A known device's success says nothing of the unknown clients' guesses: their count and lock stay.
         var lockedForOthers = device is not null && failures.IsLockedOut(user);
         var previous = await HeldSessionAsync(http, sessions, cookies);
@@ -48,19 +57,17 @@ public sealed class SignIns(
         // session behind. The check is an update of the user's row, so it also locks the row until this
         // transaction ends (SQLite locks the database from BEGIN): a change committed before it is seen
         // here, one after it waits, and its revoke-all then sees the session this sign-in made.
+        var now = time.GetUtcNow().UtcDateTime;
         var credentialsCurrent = await db.Users
-            .Where(u => u.Id == user.Id && u.SecurityStamp == user.SecurityStamp)
+            .Where(u => u.Id == user.Id && u.SecurityStamp == user.SecurityStamp && u.DisabledAt == null && !u.PasswordResetRequired)
             .ExecuteUpdateAsync(set =>
             {
+                set.SetProperty(u => u.LastSignInAt, now);
                 if (device is null && user.AccessFailedCount > 0)
                 {
                     // A success clears the unknown clients' count (Identity's ResetAccessFailedCount, in this
                     // statement); the new stamp spoils any write made from an older read of the row.
                     set.SetProperty(u => u.AccessFailedCount, 0).SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString());
-                }
-                else
-                {
-                    set.SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount);
                 }
             }, CancellationToken.None) == 1;
 
@@ -78,6 +85,7 @@ public sealed class SignIns(
             await transaction.CommitAsync(CancellationToken.None);
             return false;
         }
+        var roles = await UserProfiles.ReadRolesAsync(db, user.Id, CancellationToken.None);
         var issued = sessions.Stage(user.Id, methods, http);
         if (device is null)
         {
@@ -94,9 +102,9 @@ public sealed class SignIns(
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
         sessions.Started(issued);
-        cookies.Append(http.Response, tokens.Issue(issued.Session, user.UserName!), issued);
+        metrics.SignedIn(methods);
         // The row is at hand: the /auth/me that usually follows a sign-in needs no read of its own.
-        profiles.Remember(user);
+        cookies.Append(http.Response, tokens.Issue(issued.Session, profiles.Remember(user, roles)), issued);
         return true;
     }
 

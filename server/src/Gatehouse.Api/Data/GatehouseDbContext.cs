@@ -6,18 +6,19 @@ using Gatehouse.Api.Mfa;
 using Gatehouse.Api.Sessions;
 using Gatehouse.Api.Tokens;
 using Gatehouse.Api.Users;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Api.Data;
 
 /// <summary>
-/// Users (Identity's schema version 3, with passkeys, without roles: see Users/UsersExtensions.cs), their sessions and refresh tokens, their known devices, the audit
-/// log, and the token signing keys. The app asks for this type; one subclass per database provider carries that
+/// Users (Identity's schema version 3, with passkeys, and roles: see Users/UsersExtensions.cs), their sessions and refresh tokens, their known devices, the audit
+/// log, the token signing keys, and Data Protection's key ring (see DataProtection/). The app asks for this type; one subclass per database provider carries that
 /// provider's migrations.
 /// </summary>
 public abstract class GatehouseDbContext(DbContextOptions options)
-    : IdentityUserContext<User, Guid>(options)
+    : IdentityDbContext<User, Role, Guid>(options), IDataProtectionKeyContext
 {
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -27,6 +28,7 @@ public abstract class GatehouseDbContext(DbContextOptions options)
     public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<AuthChallenge> AuthChallenges => Set<AuthChallenge>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -36,6 +38,17 @@ public abstract class GatehouseDbContext(DbContextOptions options)
         {
             // Identity's email index is not unique; Gatehouse promises one account per email.
             user.HasIndex(u => u.NormalizedEmail).HasDatabaseName("EmailIndex").IsUnique();
+        });
+
+        builder.Entity<Role>(role =>
+        {
+            // The built-in admin role exists from the first migration on, with one id on every instance.
+            role.HasData(new Role(Gatehouse.Api.Users.Roles.Admin)
+            {
+                Id = Gatehouse.Api.Users.Roles.AdminId,
+                NormalizedName = "ADMIN",
+                ConcurrencyStamp = "4e0c7f1a-3b5d-4c8e-9f2a-6d1b0e7c5a93",
+            });
         });
 
         builder.Entity<Session>(session =>
@@ -83,6 +96,7 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             audit.Property(a => a.Outcome).HasMaxLength(AuditEvent.MaxNameLength);
             audit.Property(a => a.UserAgent).HasMaxLength(Session.MaxUserAgentLength);
             audit.Property(a => a.IpAddress).HasMaxLength(Session.MaxIpAddressLength);
+            audit.Property(a => a.Detail).HasMaxLength(AuditEvent.MaxDetailLength);
             // No foreign keys: the record of what happened outlives a deleted account or session.
             audit.HasIndex(a => new { a.UserId, a.At });
         });
@@ -137,6 +151,10 @@ public abstract class GatehouseDbContext(DbContextOptions options)
             challenge.HasIndex(c => c.ExpiresAt);
             challenge.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        // Data Protection's package owns the row's shape; each row is one key (or revocation) element,
+        // sealed outside Development (DataProtection/SealedKeyXml.cs).
+        builder.Entity<DataProtectionKey>(key => key.ToTable("DataProtectionKeys"));
     }
 }
 

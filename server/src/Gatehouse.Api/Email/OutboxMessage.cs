@@ -65,4 +65,5 @@ public static class MailKinds
     public const string RecoveryCodesGenerated = "recovery_codes_generated";
     public const string PasskeyAdded = "passkey_added";
     public const string PasskeyRemoved = "passkey_removed";
+    public const string PasswordResetRequired = "password_reset_required";
 }

@@ -21,7 +21,7 @@ namespace Gatehouse.Api.Email;
 /// </remarks>
 public sealed partial class OutboxSender(
     IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider time, IOptions<EmailOptions> options,
-    ILogger<OutboxSender> logger) : BackgroundService
+    ILogger<OutboxSender> logger, Metrics.GatehouseMetrics metrics) : BackgroundService
 {
     /// <summary>
     /// How long a claim keeps other senders off a row: well beyond one mail's worst case (connecting,
@@ -140,6 +140,7 @@ public sealed partial class OutboxSender(
                     .SetProperty(x => x.HtmlBody, (string?)null)
                     .SetProperty(x => x.LastError, (string?)null), CancellationToken.None);
                 LogSent(logger, message.Kind, message.Id, message.Attempts);
+                metrics.MailSent();
             }
         }
         finally
@@ -235,6 +236,7 @@ public sealed partial class OutboxSender(
                 .SetProperty(x => x.HtmlBody, (string?)null)
                 .SetProperty(x => x.LastError, error), cancellationToken);
             LogDeadLetter(logger, message.Kind, message.Id, message.Attempts, now - message.CreatedAt, error);
+            metrics.MailFailed(givenUp: true);
             return;
         }
         var next = now + Backoff(message.Attempts);
@@ -243,6 +245,7 @@ public sealed partial class OutboxSender(
             .SetProperty(x => x.ClaimedUntil, (DateTime?)null)
             .SetProperty(x => x.LastError, error), cancellationToken);
         LogRetry(logger, message.Kind, message.Id, message.Attempts, error, next);
+        metrics.MailFailed(givenUp: false);
     }
 
     /// <summary>5 s after the first failure, doubling to at most 15 minutes.</summary>

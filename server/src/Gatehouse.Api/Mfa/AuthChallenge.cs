@@ -53,4 +53,8 @@ public static class AuthChallengeKinds
     public const string PendingSignIn = "pending_sign_in";
     public const string PasskeyRegistration = "passkey_registration";
     public const string PasskeyAssertion = "passkey_assertion";
+    /// <summary>An external sign-in whose verified address is an existing account's: linked once that account signs in (ExternalLogins/).</summary>
+    public const string ExternalLinkPending = "external_link_pending";
+    /// <summary>A signed-in user's single-use permission to link a provider, bound to their session (ExternalLogins/).</summary>
+    public const string ExternalLinkIntent = "external_link_intent";
 }

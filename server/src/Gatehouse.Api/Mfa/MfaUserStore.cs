@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 namespace Gatehouse.Api.Mfa;
 
 /// <summary>
-/// Identity's EF user store (users, claims, logins, tokens and passkeys, schema version 3) with its
+/// Identity's EF user store (users, roles, claims, logins, tokens and passkeys, schema version 3) with its
 /// second-factor secrets protected at rest: the authenticator key is kept sealed (AES-GCM) and the
 /// recovery codes only as keyed hashes (see <see cref="MfaSecrets"/>). Everything else, and every
 /// caller (UserManager), is Identity's own; only what reaches the AspNetUserTokens row changes.
 /// </summary>
 public sealed partial class MfaUserStore(GatehouseDbContext context, MfaSecrets secrets, ILogger<MfaUserStore> logger, IdentityErrorDescriber? describer = null)
-    : UserOnlyStore<User, GatehouseDbContext, Guid>(context, describer)
+    : UserStore<User, Role, GatehouseDbContext, Guid>(context, describer) // with roles: UserManager's role methods need IUserRoleStore
 {
     // The rows Identity's own store uses, so the data stays where Identity looks for it.
     internal const string InternalLoginProvider = "[AspNetUserStore]";

@@ -2,6 +2,7 @@ using Gatehouse.Api.Audit;
 using Gatehouse.Api.Auth;
 using Gatehouse.Api.Security;
 using Gatehouse.Api.Sessions;
+using Gatehouse.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gatehouse.Api.Mfa;
@@ -21,6 +22,7 @@ public static class SecondFactorSignInEndpoints
             .WithTags("Auth")
             .LimitPerClient(LimitedAction.SecondFactor)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Finish a sign-in that answered mfaRequired with an authenticator-app code or a recovery code; sets the session cookies");
 
     internal static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> SignInAsync(
@@ -51,6 +53,15 @@ public static class SecondFactorSignInEndpoints
         if (await limits.TryAcquireForUserAsync(LimitedAction.SecondFactor, pending.User.Id.ToString(), http) is { } limited)
         {
             return limited;
+        }
+        // Disabled, or a new password owed, since the password was right (a hold renews the security
+        // stamp, which voids the pending sign-in, so this is the belt to those braces). The pending
+        // sign-in is a right password, so the 403 tells nothing its holder could not learn there.
+        if (AccountStanding.Refusal(pending.User) is { } hold)
+        {
+            pendingSignIns.Forget(http);
+            await audit.WriteAsync(http, AuditEvents.SecondFactor, hold.Code, pending.User.Id);
+            return Problems.Forbidden(hold);
         }
 
         if (hasCode)

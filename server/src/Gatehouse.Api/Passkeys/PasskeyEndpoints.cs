@@ -361,7 +361,14 @@ public static class PasskeyEndpoints
         var method = PasskeyCeremonies.MethodOf(result.Passkey);
         if (asSecondFactor && pending!.User.Id == user.Id)
         {
-            // PendingSignIns.FindAsync already refused a locked account or device.
+            // PendingSignIns.FindAsync already refused a locked account or device; a hold put on the
+            // account since the password (disabled, a new password owed) is told, as at the password.
+            if (AccountStanding.Refusal(pending.User) is { } hold)
+            {
+                pendingSignIns.Forget(http);
+                await audit.WriteAsync(http, AuditEvents.SecondFactor, hold.Code, user.Id);
+                return Problems.Forbidden(hold);
+            }
             await ceremonies.RecordUseAsync(user, result.Passkey);
             audit.Add(http, AuditEvents.SecondFactor, AuditEvents.Success, user.Id);
             if (!await pendingSignIns.CompleteAsync(pending, method, http))
@@ -386,10 +393,10 @@ public static class PasskeyEndpoints
             await audit.WriteAsync(http, AuditEvents.PasskeySignIn, device is null ? "locked_out" : "device_locked_out", user.Id);
             return Problems.Unauthorized(AuthErrors.PasskeyFailed);
         }
-        if (accounts.Value.WithholdsSignIn(user))
+        if (accounts.Value.SignInRefusal(user) is { } refusal)
         {
-            await audit.WriteAsync(http, AuditEvents.PasskeySignIn, AuthErrors.EmailUnverified.Code, user.Id);
-            return Problems.Forbidden(AuthErrors.EmailUnverified);
+            await audit.WriteAsync(http, AuditEvents.PasskeySignIn, refusal.Code, user.Id);
+            return Problems.Forbidden(refusal);
         }
         await ceremonies.RecordUseAsync(user, result.Passkey);
         // Possession of the key and the user's PIN or biometric on it: two factors in one (amr mfa).

@@ -52,6 +52,15 @@ public sealed class RateLimitSettings
 
     /// <summary>Step-up within a session (a password, a code or a passkey), per client and per account.</summary>
     public ActionLimit Reauthenticate { get; set; } = new() { PerIp = 20, PerUser = 10, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>The admin API (<c>/admin</c>), per client: room for a console's paging and searching, not for scraping every account.</summary>
+    public ActionLimit Admin { get; set; } = new() { PerIp = 300, PerUser = 300, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Downloading one's own data, per client and per account: a read of every table about the account.</summary>
+    public ActionLimit AccountExport { get; set; } = new() { PerIp = 20, PerUser = 5, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>External sign-ins (start and callback) and link requests, per client and per account: each one calls the provider.</summary>
+    public ActionLimit ExternalLogin { get; set; } = new() { PerIp = 30, PerUser = 10, Window = TimeSpan.FromMinutes(5) };
 }
 
 internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSettings>
@@ -66,6 +75,7 @@ internal sealed class RateLimitSettingsValidator : IValidateOptions<RateLimitSet
             ("EmailToken", options.EmailToken), ("EmailChange", options.EmailChange),
             ("SecondFactor", options.SecondFactor), ("MfaSetup", options.MfaSetup), ("Passkey", options.Passkey),
             ("Reauthenticate", options.Reauthenticate),
+            ("Admin", options.Admin), ("AccountExport", options.AccountExport), ("ExternalLogin", options.ExternalLogin),
         })
         {
             if (limit.PerIp < 1 || limit.PerUser < 1 || limit.Window <= TimeSpan.Zero || limit.Window > TimeSpan.FromDays(1))
@@ -91,6 +101,9 @@ public enum LimitedAction
     MfaSetup,
     Passkey,
     Reauthenticate,
+    Admin,
+    AccountExport,
+    ExternalLogin,
 }
 
 /// <summary>Where a fixed window is counted when it is shared by every instance (Redis, see Scaling/).</summary>
@@ -120,11 +133,13 @@ public sealed partial class BruteForceLimits : IDisposable
     private readonly LocalWindows _local;
     private readonly ILogger<BruteForceLimits> _logger;
     private readonly ISharedRateLimitCounter? _shared;
+    private readonly Metrics.GatehouseMetrics? _metrics;
     private int _sharedDown;
 
-    public BruteForceLimits(IOptions<RateLimitSettings> options, TimeProvider time, ILogger<BruteForceLimits> logger, ISharedRateLimitCounter? shared = null)
+    public BruteForceLimits(IOptions<RateLimitSettings> options, TimeProvider time, ILogger<BruteForceLimits> logger, ISharedRateLimitCounter? shared = null, Metrics.GatehouseMetrics? metrics = null)
     {
         _settings = options.Value;
+        _metrics = metrics;
         _local = new LocalWindows(time);
         _logger = logger;
         _shared = shared;
@@ -219,6 +234,7 @@ public sealed partial class BruteForceLimits : IDisposable
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         LogLimited(_logger, action, perUser ? "account" : "address", ClientInfo.IpAddress(http));
+        _metrics?.RateLimited(action, perUser);
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
@@ -240,6 +256,9 @@ public sealed partial class BruteForceLimits : IDisposable
         LimitedAction.MfaSetup => _settings.MfaSetup,
         LimitedAction.Passkey => _settings.Passkey,
         LimitedAction.Reauthenticate => _settings.Reauthenticate,
+        LimitedAction.Admin => _settings.Admin,
+        LimitedAction.AccountExport => _settings.AccountExport,
+        LimitedAction.ExternalLogin => _settings.ExternalLogin,
         _ => _settings.Password,
     };
 

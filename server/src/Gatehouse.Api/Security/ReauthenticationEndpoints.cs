@@ -40,6 +40,7 @@ public static class ReauthenticationEndpoints
             .LimitPerClient(LimitedAction.Reauthenticate)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Confirm it's you (password, authenticator code, recovery code or passkey) to renew this session's authentication for sensitive changes; sets a new access_token");
 
     private enum Proof { Password, Code, RecoveryCode, Passkey }
@@ -134,6 +135,12 @@ public static class ReauthenticationEndpoints
             return Problems.Unauthorized(error);
         }
 
+        // A hold on the account renews nothing (its sessions were ended with it; this is the rule again).
+        if (AccountStanding.Refusal(user) is { } hold)
+        {
+            await audit.WriteAsync(http, AuditEvents.Reauthenticate, hold.Code, userId, sessionId);
+            return Problems.Forbidden(hold);
+        }
         var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId, CancellationToken.None);
         if (session is null)
         {
@@ -153,7 +160,8 @@ public static class ReauthenticationEndpoints
         audit.Add(http, AuditEvents.Reauthenticate, AuditEvents.Success, userId, sessionId);
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
-        cookies.AppendAccess(http.Response, tokens.Issue(session, user.UserName!));
+        var roles = await UserProfiles.ReadRolesAsync(db, userId, CancellationToken.None);
+        cookies.AppendAccess(http.Response, tokens.Issue(session, user.UserName!, roles));
         return TypedResults.Ok(new ReauthenticateResponse(session.AuthenticatedAt, AuthMethods.Split(methods)));
     }
 

@@ -181,6 +181,7 @@ public static class RevocationFeed
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (context, _) =>
         {
             context.HttpContext.Response.Headers.RetryAfter = "1";
+            context.HttpContext.RequestServices.GetRequiredService<Metrics.GatehouseMetrics>().RateLimited(Policy);
             await context.HttpContext.WriteProblemAsync(StatusCodes.Status429TooManyRequests,
                 "Too many requests", "The revocation feed is busy. Try again in a moment.", code: "busy");
         };

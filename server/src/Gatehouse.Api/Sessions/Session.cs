@@ -63,6 +63,9 @@ public static class AuthMethods
     /// <summary>More than one factor, or a passkey with user verification (which is possession plus a PIN or biometric).</summary>
     public const string MultiFactor = "mfa";
 
+    /// <summary>An external identity provider vouched for the user (ExternalLogins/).</summary>
+    public const string Federated = "fed";
+
     public static string Join(IEnumerable<string> methods) => string.Join(' ', methods.Distinct(StringComparer.Ordinal));
 
     public static string[] Split(string? methods) =>
@@ -81,4 +84,8 @@ public static class RevocationReasons
     public const string PasswordReset = "password_reset";
     public const string RefreshTokenReuse = "refresh_token_reuse";
     public const string Replaced = "replaced";
+    public const string AdminRevoked = "admin_revoked";
+    public const string Disabled = "account_disabled";
+    public const string PasswordResetRequired = "password_reset_required";
+    public const string AccountDeleted = "account_deleted";
 }

@@ -87,8 +87,8 @@ public static class SessionEndpoints
             await audit.WriteAsync(http, AuditEvents.Refresh, "success_within_grace", owner.UserId, owner.Id);
         }
         // A rotation's success is recorded in its own transaction (SessionStore.TryRotateAsync).
-        // The username for the token's preferred_username, usually from memory (UserProfiles).
-        var access = tokens.Issue(issued.Session, (await profiles.FindAsync(owner.UserId, CancellationToken.None))?.Username);
+        // The username for the token's preferred_username and the roles, usually from memory (UserProfiles).
+        var access = tokens.Issue(issued.Session, await profiles.FindAsync(owner.UserId, CancellationToken.None));
         cookies.Append(http.Response, access, issued);
         return TypedResults.Ok(new RefreshResponse(access.ExpiresAt, issued.RefreshExpiresAt));
     }

@@ -14,7 +14,8 @@ public sealed class SessionGuard(
     SessionCache cache,
     IServiceScopeFactory scopes,
     TimeProvider time,
-    IOptions<TokenOptions> tokens)
+    IOptions<TokenOptions> tokens,
+    Metrics.GatehouseMetrics metrics)
 {
     /// <summary>
     /// True when the session exists, belongs to the user, is not revoked and has not expired, allowing
@@ -26,8 +27,10 @@ public sealed class SessionGuard(
         // drops the state, so a mark made before this check is seen either way, with one lookup less.
         if (cache.TryGet(sessionId, out var state))
         {
+            metrics.SessionCheck(cached: true);
             return ValueTask.FromResult(Judge(sessionId, userId, state));
         }
+        metrics.SessionCheck(cached: false);
         return cache.IsRevoked(sessionId) ? ValueTask.FromResult(false) : ReadAsync(sessionId, userId, cancellationToken);
     }
 

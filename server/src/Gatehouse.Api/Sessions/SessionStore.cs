@@ -56,7 +56,7 @@ public sealed class SessionStore(
     TimeProvider time,
     IOptions<TokenOptions> tokens,
     IOptions<SessionOptions> options,
-    SqliteWriteTurns writeTurns)
+    RotationBatches rotations)
 {
     private SessionOptions Settings => options.Value;
 
@@ -167,41 +167,13 @@ public sealed class SessionStore(
         var value = RefreshTokenValue.New();
         var successor = NewToken(session, value, now);
         var sealedValue = RefreshTokenValue.SealSuccessor(presented, value, successor.Id);
-
-        // Not cancellable from here on: a client that hangs up mid-rotation must not leave a retired
-        // token without its successor. Concurrent rotations on SQLite queue for the write lock in
-        // this process, each handed it as the last commits (see SqliteWriteTurns).
-        using var turn = await writeTurns.TakeAsync(db);
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        var retired = await db.RefreshTokens
-            .Where(t => t.Id == row.Id && t.RetiredAt == null)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(t => t.RetiredAt, now)
-                .SetProperty(t => t.SuccessorId, successor.Id)
-                .SetProperty(t => t.SuccessorSealed, sealedValue), CancellationToken.None);
-        if (retired != 1)
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            return null;
-        }
-        db.RefreshTokens.Add(successor);
-        // The audit row goes in the rotation's own transaction: one commit (one fsync on SQLite) per
-        // refresh instead of two, and no rotation without its record.
-        audit.Add(http, AuditEvents.Refresh, AuditEvents.Success, session.UserId, session.Id);
-        await db.SaveChangesAsync(CancellationToken.None);
-        var ip = ClientInfo.IpAddress(http);
-        var userAgent = ClientInfo.UserAgent(http);
-        await db.Sessions.Where(s => s.Id == session.Id).ExecuteUpdateAsync(set => set
-            .SetProperty(s => s.LastUsedAt, now)
-            .SetProperty(s => s.IdleExpiresAt, successor.ExpiresAt)
-            .SetProperty(s => s.IpAddress, ip)
-            .SetProperty(s => s.UserAgent, userAgent), CancellationToken.None);
-        // The grandparent can no longer be answered with its successor (now retired): drop its sealed copy.
-        await db.RefreshTokens.Where(t => t.SuccessorId == row.Id).ExecuteUpdateAsync(
-            set => set.SetProperty(t => t.SuccessorSealed, (byte[]?)null), CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-        db.ChangeTracker.Clear();
-        return new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt);
+        // Who asked is read now: on SQLite the rotation is written with others, outside this request.
+        var rotation = new Rotation(row.Id, successor, sealedValue, session, now, AuditClient.From(http));
+        // Not cancellable: a client that hangs up mid-rotation must not leave a retired token without
+        // its successor. Answered once the rotation has committed (on SQLite, in a group: RotationBatches).
+        return await rotations.RotateAsync(rotation, db, audit)
+            ? new IssuedSession(session, RefreshTokenValue.Encode(value), successor.ExpiresAt)
+            : null;
     }
 
     /// <summary>The row and session of a refresh token, if it is one we issued (retired or not).</summary>

@@ -15,6 +15,7 @@ public static class SessionsExtensions
         // Replaced by the Redis fan-out when Redis is configured (Scaling/).
         services.TryAddSingleton<ISessionRevocationFanOut, NoRevocationFanOut>();
         services.AddScoped<SessionStore>();
+        services.AddSingleton<RotationBatches>();
         services.AddRevocationFeedLimit();
         services.AddScoped<AuditLog>();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateOnStart();

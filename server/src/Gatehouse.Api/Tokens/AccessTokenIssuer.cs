@@ -1,4 +1,5 @@
 using Gatehouse.Api.Sessions;
+using Gatehouse.Api.Users;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -14,15 +15,20 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
     public const string SessionClaim = "sid";
     public const string AuthTimeClaim = "auth_time";
     public const string AmrClaim = "amr";
+    /// <summary>One claim per role the user has (RFC 9068 §2.2.3.1, <c>roles</c> there; <c>role</c> as ASP.NET Core reads it).</summary>
+    public const string RoleClaim = "role";
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    /// <summary>A token for the session of the user <paramref name="profile"/> describes (name and roles).</summary>
+    public AccessToken Issue(Session session, UserProfile? profile) => Issue(session, profile?.Username, profile?.Roles);
 
     /// <summary>
     /// A token for the session, valid from now for the access-token lifetime, never past the session's
     /// end. It carries the username so that a verifier showing it (the web app's pages) need not ask;
     /// without one, such a verifier asks the API's /auth/me who the token belongs to.
     /// </summary>
-    public AccessToken Issue(Session session, string? username = null)
+    public AccessToken Issue(Session session, string? username = null, IReadOnlyCollection<string>? roles = null)
     {
         var settings = options.Value;
         var now = time.GetUtcNowInSeconds();
@@ -48,6 +54,7 @@ public sealed class AccessTokenIssuer(SigningKeys keys, IOptions<TokenOptions> o
             },
         };
         if (username is not null) descriptor.Claims["preferred_username"] = username;
+        if (roles is { Count: > 0 }) descriptor.Claims[RoleClaim] = roles.ToArray();
         return new AccessToken(_handler.CreateToken(descriptor), expires);
     }
 }

@@ -1,5 +1,4 @@
-using Gatehouse.Api.Data;
-using Microsoft.EntityFrameworkCore;
+using Gatehouse.Api.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Api.Tokens;
@@ -29,7 +28,7 @@ public static class SigningKeyCommands
         {
             throw new InvalidOperationException(SigningKeyRing.PassphraseRequired);
         }
-        await EnsureSchemaAsync(services, cancellationToken);
+        await Commands.EnsureSchemaCurrentAsync(services, cancellationToken);
 
         var ring = services.GetRequiredService<SigningKeyRing>();
         await ring.StartAsync(requireUsable: false, cancellationToken);
@@ -44,28 +43,5 @@ public static class SigningKeyCommands
         await output.WriteLineAsync($"Added signing key {added.Kid}: published in the JWKS now, signs from {added.ActivatesAt:u}.");
         await output.WriteLineAsync(
             $"Signing key {previous.Kid} signs until then and verifies until {previous.VerifiesUntil:u}, when its last token has expired; it is deleted after that.");
-    }
-
-    /// <summary>The command changes no schema: that is --migrate-only's job, or the API's as it starts.</summary>
-    private static async Task EnsureSchemaAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
-        List<string> pending;
-        try
-        {
-            pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        }
-        catch (Exception exception) when (exception.IsDatabaseUnavailable())
-        {
-            // The provider's message names the host or file, never the password.
-            throw new InvalidOperationException(
-                $"Cannot reach the database: {exception.Message} Check ConnectionStrings:Default (or Gatehouse:Data:Directory for the default SQLite file).", exception);
-        }
-        if (pending.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"The database schema is {pending.Count} migration(s) behind. Run `dotnet Gatehouse.Api.dll --migrate-only` with the same settings (or start the API once), then rotate.");
-        }
     }
 }

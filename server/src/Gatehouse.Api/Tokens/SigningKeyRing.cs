@@ -47,6 +47,7 @@ public sealed partial class SigningKeyRing(
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<RingKey>? _keys; // newest first, swapped whole on each refresh
     private Task? _starting; // the load BeginStart set going; null when StartAsync was awaited directly
+    private Task? _prefetch; // the early read BeginPrefetch set going before the database initializer
     // Private keys being opened ahead of the first build, by kid, with the stored text each came from.
     private readonly ConcurrentDictionary<string, (string Pem, Task<OpenedKey> Opening)> _early = new(StringComparer.Ordinal);
 
@@ -115,6 +116,30 @@ public sealed partial class SigningKeyRing(
         _starting = Task.Run(() => StartAsync(requireUsable: true, cancellationToken), cancellationToken);
 
     /// <summary>
+    /// Sets <see cref="OpenEarlyAsync"/> going as the host starts, before the database initializer
+    /// (migrations check, demo seeder), so the PBKDF2 runs beside that work too instead of after it.
+    /// Only a head start: a key opened here is used only if its row still holds the same text when
+    /// <see cref="StartAsync"/> reads the ring after the initializer, and a read that fails (on a first
+    /// start the table does not exist yet) is ignored, leaving StartAsync to open every key itself.
+    /// </summary>
+    public void BeginPrefetch(CancellationToken cancellationToken) =>
+        _prefetch ??= Task.Run(async () =>
+        {
+            try
+            {
+                await OpenEarlyAsync(cancellationToken, onlyIfDatabaseExists: true);
+            }
+            catch (Exception exception)
+            {
+                _early.Clear();
+                if (exception is not OperationCanceledException)
+                {
+                    LogPrefetchSkipped(logger, exception.GetType().Name);
+                }
+            }
+        }, CancellationToken.None);
+
+    /// <summary>
     /// A request that comes before the background load is done (one that did not wait for
     /// <c>/health/ready</c>) waits for it instead of failing: at most once per process, at start-up.
     /// </summary>
@@ -132,7 +157,14 @@ public sealed partial class SigningKeyRing(
     public async Task StartAsync(bool requireUsable, CancellationToken cancellationToken)
     {
         var directory = data.Value.ResolveDirectory(environment);
-        await OpenEarlyAsync(cancellationToken);
+        if (_prefetch is null)
+        {
+            await OpenEarlyAsync(cancellationToken);
+        }
+        else
+        {
+            await _prefetch; // never faults: see BeginPrefetch
+        }
         var rows = await LoadRowsAsync(cancellationToken);
         _configured ??= ConfiguredSigningKey.Load(Settings, environment, directory, createInDevelopment: rows.Count == 0, logger);
         _configuredKid = _configured is null ? null : SigningKeyMaterial.Kid(_configured);
@@ -291,10 +323,16 @@ public sealed partial class SigningKeyRing(
     /// ring's own query, a few hundred milliseconds for a process's first LINQ query. The build then
     /// takes a key from here only if its row still holds the same text; anything else opens as before.
     /// </summary>
-    private async Task OpenEarlyAsync(CancellationToken cancellationToken)
+    private async Task OpenEarlyAsync(CancellationToken cancellationToken, bool onlyIfDatabaseExists = false)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatehouseDbContext>();
+        // Ahead of the initializer, opening a connection must not create the database (SQLite's file):
+        // the initializer makes its folder and file private first.
+        if (onlyIfDatabaseExists && !await db.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken))
+        {
+            return;
+        }
         var entity = db.Model.FindEntityType(typeof(StoredSigningKey))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var sql = db.GetService<ISqlGenerationHelper>();
@@ -402,6 +440,9 @@ public sealed partial class SigningKeyRing(
 
     [LoggerMessage(LogLevel.Warning, "The configured signing key {Kid} is not in the key ring and is not used: the ring in the database decides which key signs (rotate with --rotate-signing-key)")]
     private static partial void LogConfiguredKeyIgnored(ILogger logger, string kid);
+
+    [LoggerMessage(LogLevel.Debug, "The signing keys were not read ahead of the database initializer ({Error}); they are opened after it")]
+    private static partial void LogPrefetchSkipped(ILogger logger, string error);
 
     [LoggerMessage(LogLevel.Information, "Another instance created the first signing key at the same moment; using theirs")]
     private static partial void LogSeedRaceLost(ILogger logger);

@@ -31,6 +31,9 @@ public static class TokensExtensions
         services.AddSingleton<SigningKeys>();
         // After AddGatehouseData's initializer: hosted services start in order, so the table exists.
         services.AddHostedService<SigningKeyRefresher>();
+        // Before every other hosted service, the initializer included: only a head start for the
+        // PBKDF2 runs, ignored when the table is not there yet (see SigningKeyRing.BeginPrefetch).
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SigningKeyPrefetch>());
         services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>("signingKeys", tags: [HealthExtensions.ReadyTag]);
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<ValidatedTokenCache>();
@@ -79,6 +82,7 @@ public static class TokensExtensions
                     && (notBefore is not { } nbf || nbf <= now + parameters.ClockSkew);
             },
             NameClaimType = JwtRegisteredClaimNames.Sub,
+            RoleClaimType = AccessTokenIssuer.RoleClaim,
         };
         bearer.Events = new JwtBearerEvents
         {

@@ -1,3 +1,4 @@
+using Gatehouse.Api.Audit;
 using Gatehouse.Api.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ public sealed class DemoUserOptions
 {
     public const string Section = "Gatehouse";
 
-    /// <summary>Creates john / password123 (the original design's user), with the verified address john@example.com. True in appsettings.Development.json only.</summary>
+    /// <summary>Creates john / password123 (the original design's user), with the verified address john@example.com and the admin role. True in appsettings.Development.json only.</summary>
     public bool SeedDemoUser { get; set; }
 }
 
@@ -17,6 +18,7 @@ internal sealed partial class DemoUserSeeder(
     UserManager<User> users,
     IPasswordHasher<User> hasher,
     IOptions<DemoUserOptions> options,
+    AuditLog audit,
     TimeProvider time,
     ILogger<DemoUserSeeder> logger)
 {
@@ -33,6 +35,7 @@ internal sealed partial class DemoUserSeeder(
         if (await users.FindByNameAsync(Username) is { } existing)
         {
             await GiveAddressAsync(existing);
+            await MakeAdminAsync(existing);
             return;
         }
         // Verified from the start: the demo shows a finished account, and signs in whatever RequireVerifiedEmail says.
@@ -45,6 +48,7 @@ internal sealed partial class DemoUserSeeder(
             if ((await users.CreateAsync(user)).Succeeded)
             {
                 LogSeeded(logger, Username);
+                await MakeAdminAsync(user);
             }
         }
         catch (DbUpdateException exception) when (exception.IsUniqueViolation())
@@ -75,6 +79,33 @@ internal sealed partial class DemoUserSeeder(
             // Another account has the address; the demo user keeps working without one.
         }
     }
+
+    /// <summary>
+    /// The demo user is an admin, so a newcomer who starts Gatehouse in Development can open the admin
+    /// console at once; also a demo user seeded before roles existed. Audited as the command line's grant is.
+    /// </summary>
+    private async Task MakeAdminAsync(User user)
+    {
+        if (await users.IsInRoleAsync(user, Roles.Admin))
+        {
+            return;
+        }
+        audit.Add(AuditClient.None, AuditEvents.RoleGranted, AuditEvents.Success, user.Id, detail: Roles.Admin);
+        try
+        {
+            if ((await users.AddToRoleAsync(user, Roles.Admin)).Succeeded)
+            {
+                LogMadeAdmin(logger, Username);
+            }
+        }
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
+        {
+            // Another instance starting on the same database granted it first.
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Gave the demo user {Username} the admin role")]
+    private static partial void LogMadeAdmin(ILogger logger, string username);
 
     [LoggerMessage(LogLevel.Information, "Gave the demo user {Username} its verified address")]
     private static partial void LogAddressGiven(ILogger logger, string username);

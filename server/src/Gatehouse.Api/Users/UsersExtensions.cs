@@ -36,6 +36,8 @@ public static class UsersExtensions
                 options.Lockout.MaxFailedAccessAttempts = 10;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
+            // Roles: the access token carries them, the API has a policy per role (Admin/).
+            .AddRoles<Role>()
             .AddEntityFrameworkStores<GatehouseDbContext>()
             // Identity's EF store, with the authenticator key sealed and recovery codes hashed at rest (Mfa/MfaUserStore.cs).
             .AddUserStore<MfaUserStore>()

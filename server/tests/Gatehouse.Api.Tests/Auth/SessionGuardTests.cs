@@ -45,7 +45,8 @@ public sealed class SessionGuardTests(GatehouseFactory factory) : IClassFixture<
         Assert.True(Guid.TryParse(body.GetProperty("userId").GetString(), out _));
         Assert.Equal(factory.Time.GetUtcNow(), body.GetProperty("createdAt").GetDateTimeOffset());
         Assert.False(body.GetProperty("emailVerified").GetBoolean());
-        Assert.Equal(5, body.EnumerateObject().Count());
+        Assert.Empty(body.GetProperty("roles").EnumerateArray());
+        Assert.Equal(6, body.EnumerateObject().Count());
     }
 
     [Fact]

@@ -99,6 +99,9 @@ public class GatehouseFactory : WebApplicationFactory<Program>
                 ["Redis:Configuration"] = "",
                 // Development's console is quiet (warnings only); tests read the app's information logs.
                 ["Logging:LogLevel:Default"] = "Information",
+                // Off (Development's default is on): hosts in one process share meters by name, and
+                // Metrics/ tests judge their own hosts' counts.
+                ["Gatehouse:Metrics:Enabled"] = "false",
             });
             configuration.AddInMemoryCollection(TestDatabase.SettingsFor(DataDirectory));
             configuration.AddInMemoryCollection(_settings);

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gatehouse.Api.Data;
+using Gatehouse.Api.Sessions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Api.Tests.Infrastructure;
@@ -62,6 +64,14 @@ public static class SessionApi
 
     public static (string Access, string Refresh) Tokens(HttpResponseMessage response) =>
         (TestApi.AccessTokenCookie(response)!.Value.ToString(), TestApi.RefreshTokenCookie(response)!.Value.ToString());
+
+    /// <summary>The session a refresh token belongs to (retired or not), found by its stored hash.</summary>
+    public static Guid SessionOf(this GatehouseFactory factory, string refresh)
+    {
+        Assert.True(RefreshTokenValue.TryDecode(refresh, out var raw));
+        var hash = RefreshTokenValue.Hash(raw);
+        return factory.Query(db => db.RefreshTokens.AsNoTracking().Single(t => t.TokenHash == hash).SessionId);
+    }
 
     /// <summary>Reads the database directly, as an operator would.</summary>
     public static T Query<T>(this GatehouseFactory factory, Func<GatehouseDbContext, T> query)

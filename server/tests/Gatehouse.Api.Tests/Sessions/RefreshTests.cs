@@ -147,8 +147,7 @@ public sealed class RefreshTests(GatehouseFactory factory) : IClassFixture<Gateh
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var successors = responses.Select(r => SessionApi.Tokens(r).Refresh).Distinct().ToList();
         var successor = Assert.Single(successors);
-        Assert.True(RefreshTokenValue.TryDecode(refresh, out var raw));
-        var sessionId = factory.Query(db => db.RefreshTokens.Single(t => t.TokenHash == SHA256.HashData(raw)).SessionId);
+        var sessionId = factory.SessionOf(refresh);
         var live = factory.Query(db => db.RefreshTokens.Where(t => t.SessionId == sessionId && t.RetiredAt == null).ToList());
         Assert.Single(live);
         Assert.Null(factory.Query(db => db.Sessions.Single(s => s.Id == sessionId).RevokedAt));

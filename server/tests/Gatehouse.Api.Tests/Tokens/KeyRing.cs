@@ -44,15 +44,4 @@ internal static class KeyRing
             Claims = new Dictionary<string, object> { ["sub"] = jwt.Subject, ["sid"] = jwt.GetClaim("sid").Value, ["jti"] = Guid.NewGuid().ToString("N") },
         });
     }
-
-    /// <summary>Waits (in real time) for a background task the fake clock set off.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -29,7 +29,7 @@ public sealed class RotateCommandTests : IDisposable
         var added = Regex.Match(rotate.Output, @"Added signing key (\S+): published in the JWKS now, signs from ").Groups[1].Value;
         Assert.NotEmpty(added);
         Assert.Contains($"Signing key {old} signs until then and verifies until ", rotate.Output, StringComparison.Ordinal);
-        await KeyRing.EventuallyAsync(async () => (await KidsAsync(client, url)).Contains(added), "the running instance publishes the new key");
+        await Eventually.HoldsAsync(async () => (await KidsAsync(client, url)).Contains(added), "the running instance publishes the new key");
         Assert.Contains(old, await KidsAsync(client, url)); // it still signs for the next 15 minutes
         Assert.DoesNotContain(Passphrase, rotate.Output + api.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", rotate.Output + api.Output, StringComparison.Ordinal);

@@ -74,9 +74,17 @@ public sealed class Browser : IDisposable
     public Browser CopyCookies() =>
         new(Origin, NextAddress(), new Dictionary<string, (string, string)>(_cookies)) { Username = Username };
 
-    public async Task<HttpResponseMessage> SendAsync(Uri server, HttpMethod method, string path, object? body = null)
+    /// <summary>
+    /// One request to <paramref name="server"/>. <paramref name="host"/>: the Host header to send instead
+    /// of the server's own, as nginx passes the browser's on to whichever instance it picks.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(Uri server, HttpMethod method, string path, object? body = null, string? host = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(server, path));
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
         if (method != HttpMethod.Get && method != HttpMethod.Head)
         {
             request.Headers.Add("Origin", Origin);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using Gatehouse.DevIdentityProvider;
 using Npgsql;
+using IdentityProvider = Gatehouse.DevIdentityProvider.DevIdentityProvider;
 
 // Linux only: Debian's nginx and PostgreSQL, and client addresses anywhere in 127/8.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -66,6 +68,9 @@ public sealed class GatehouseCluster : IAsyncLifetime
     /// <summary>The SMTP server every instance sends to: what reached it, reached the user.</summary>
     public SmtpSink Mail { get; private set; } = null!;
 
+    /// <summary>The OpenID Connect provider every instance offers as <c>local</c> (in the test process, on loopback).</summary>
+    public IdentityProvider Provider { get; private set; } = null!;
+
     /// <summary>The cluster's own database, for tests that look at or write rows directly.</summary>
     public string ConnectionString => _connectionString;
 
@@ -92,6 +97,7 @@ public sealed class GatehouseCluster : IAsyncLifetime
             _connectionString = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = _database }.ConnectionString;
 
             Mail = await SmtpSink.StartAsync();
+            Provider = await IdentityProvider.StartAsync(new DevIdentityProviderOptions { Port = 0 });
             // One after the other: the first applies the migrations, the second finds them done.
             A = await StartInstanceAsync("a", ApiProcess.FreePort());
             B = await StartInstanceAsync("b", ApiProcess.FreePort());
@@ -143,6 +149,14 @@ public sealed class GatehouseCluster : IAsyncLifetime
         ["Gatehouse__Email__Smtp__Port"] = Mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Gatehouse__Email__Smtp__Security"] = "None",
         ["Gatehouse__Email__PollInterval"] = "00:00:00.1",
+        // One external provider, so a sign-in can start on one instance and come back to the other.
+        ["Gatehouse__ExternalLogins__Providers__local__DisplayName"] = "Local provider",
+        ["Gatehouse__ExternalLogins__Providers__local__Authority"] = Provider.Issuer,
+        ["Gatehouse__ExternalLogins__Providers__local__ClientId"] = Provider.ClientId,
+        ["Gatehouse__ExternalLogins__Providers__local__ClientSecret"] = Provider.ClientSecret,
+        // A home of its own, as a machine or container of its own would have: nothing an instance
+        // keeps under ~ (Data Protection's default key folder, say) is seen by the other.
+        ["HOME"] = instance.Directory,
     };
 
     /// <summary>Runs the API's command-line mode (e.g. --rotate-signing-key) against the cluster's database, to its end.</summary>
@@ -187,6 +201,10 @@ public sealed class GatehouseCluster : IAsyncLifetime
             if (Mail is not null)
             {
                 await Mail.DisposeAsync();
+            }
+            if (Provider is not null)
+            {
+                await Provider.DisposeAsync();
             }
             await DropDatabaseAsync();
             if (Directory.Exists(_root))

@@ -47,6 +47,13 @@ describe('/api/* to the API', () => {
     expect(sent?.headers).toMatchObject({ origin: 'http://localhost:3000', cookie: `refresh_token=${refresh}` });
   });
 
+  it('names its own origin to the API, replacing whatever the browser sent, so an external sign-in comes back through it', async () => {
+    await route.GET(new NextRequest(new Request('http://localhost:3000/api/auth/external/local/start?next=%2Fdashboard', { headers: { 'x-gatehouse-web-origin': 'https://evil.example' } })));
+    const [sent] = api.requests;
+    expect(sent).toMatchObject({ path: '/auth/external/local/start', query: '?next=%2Fdashboard' });
+    expect(sent?.headers['x-gatehouse-web-origin']).toBe('http://localhost:3000');
+  });
+
   it.each(['/api//evil.example/x', '/api/\\evil.example/x'])('keeps %s a path on the API, never another host', async (path) => {
     await route.GET(new NextRequest(new URL(`http://localhost:3000${path}`)));
     expect(api.requests).toHaveLength(1);

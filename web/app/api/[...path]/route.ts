@@ -28,6 +28,9 @@ async function toApi(request: NextRequest): Promise<Response> {
     if (!HOP_BY_HOP.has(name) && !isForwardingHeader(name)) headers.set(name, value);
   }
   for (const [name, value] of forwardingHeaders(request.headers, forwardedHeaders)) headers.set(name, value);
+  // Which web app the browser is on, so an external sign-in started here comes back through this
+  // route (the API accepts only its configured web origins; a value the browser sent is replaced).
+  headers.set(WEB_ORIGIN_HEADER, request.nextUrl.origin);
 
   let answer: Response;
   try {
@@ -51,6 +54,9 @@ async function toApi(request: NextRequest): Promise<Response> {
   for (const name of [...HOP_BY_HOP, 'content-encoding', 'content-length']) out.delete(name);
   return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: out });
 }
+
+/** Names the web origin to the API (ExternalLogins/ExternalLoginUrls.cs). */
+const WEB_ORIGIN_HEADER = 'x-gatehouse-web-origin';
 
 /**
  * Headers about one connection, never passed from one hop to the next (RFC 9110 §7.6.1), the Host

@@ -3,11 +3,13 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { Field, FormError, FormNotice, SubmitButton } from '@/components/field';
 import { ResendVerification } from '@/components/resend-verification';
 import { fromProblem, useFormSubmit } from '@/components/use-form-submit';
-import { postJson } from '@/lib/api/client';
+import { getJson, postJson } from '@/lib/api/client';
+import { LINK_MESSAGES } from '@/lib/auth/external';
 import { continueMessage, forgetNotice, NOTICE_MESSAGES } from '@/lib/auth/log-in-notice';
 import type { LogInNotice } from '@/lib/auth/log-in-notice';
 import { firstMode, passkeyProblem, readSignInAnswer } from '@/lib/auth/second-factor';
@@ -20,30 +22,81 @@ import { PasskeyButton, useConditionalPasskey, usePasskeyDeps, usePasskeysHere }
 import { SecondFactorStep, STEP_LEADS } from './second-factor-step';
 
 type Step =
+  /** Back from an identity provider that signed the person in: asking the API which second factors it waits for. */
+  | { readonly kind: 'resuming' }
   /** `restarted`: why the password is asked again (the pending sign-in ended), until the next submit. */
   | { readonly kind: 'password'; readonly restarted: string | null }
   | { readonly kind: 'second-factor'; readonly methods: readonly SecondFactorMethod[] };
 
+/** What a page that signs in for another purpose (linking a provider) changes in the form. */
+export interface SignInPurpose {
+  readonly title: string;
+  readonly lead: ReactNode;
+  /** Runs once signed in, in place of going to `next`. */
+  readonly onSignedIn: () => void;
+}
+
 /**
  * `next`: the page to go to afterwards, when one was asked for; `notice`: why the visitor is here;
- * `emailEnabled`: whether the API sends mail (else no link here promises one).
+ * `emailEnabled`: whether the API sends mail (else no link here promises one); `external`: the
+ * "Continue with …" links (null: no provider); `resumeMfa`: back from a provider with a second
+ * factor owed (`?mfa=1`), so the page starts at the code step; `purpose`: another page's use of it.
  *
  * Two steps in one place: the password (or a passkey, from the button or the username field's
  * autofill), then, for an account with a second factor, its code or passkey. A live region says
  * when the second step appears, and focus moves into it.
  */
-export function LogInForm({ next, notice, emailEnabled }: { next: string | null; notice: LogInNotice | null; emailEnabled: boolean }) {
+export function LogInForm({
+  next,
+  notice,
+  emailEnabled,
+  external = null,
+  resumeMfa = false,
+  purpose,
+}: {
+  next: string | null;
+  notice: LogInNotice | null;
+  emailEnabled: boolean;
+  external?: ReactNode;
+  resumeMfa?: boolean;
+  purpose?: SignInPurpose;
+}) {
   const router = useRouter();
+  const base = useApiBase();
   const passkeysHere = usePasskeysHere();
   const passkeyDeps = usePasskeyDeps();
-  const [step, setStep] = useState<Step>({ kind: 'password', restarted: null });
+  const [step, setStep] = useState<Step>(resumeMfa ? { kind: 'resuming' } : { kind: 'password', restarted: null });
   const [announcement, setAnnouncement] = useState('');
 
-  const finish = () => router.replace(next ?? '/dashboard');
-  const askSecondFactor = (methods: readonly SecondFactorMethod[]) => {
+  const finish = purpose?.onSignedIn ?? (() => router.replace(next ?? '/dashboard'));
+  const askSecondFactor = (methods: readonly SecondFactorMethod[], first = 'Password accepted.') => {
     setStep({ kind: 'second-factor', methods });
-    setAnnouncement(`Password accepted. Two-step verification: ${STEP_LEADS[firstMode(methods, passkeysHere)]}`);
+    setAnnouncement(`${first} Two-step verification: ${STEP_LEADS[firstMode(methods, passkeysHere)]}`);
   };
+
+  // Back from a provider that owes a second factor: the pending sign-in is in an httpOnly cookie,
+  // so the API says which methods it waits for. Without it (expired, used up) the password step
+  // says so. The address loses `mfa=1`, so a reload starts a plain log-in.
+  useEffect(() => {
+    if (!resumeMfa) return;
+    let live = true;
+    void getJson(base, '/auth/login/mfa').then((result) => {
+      if (!live) return;
+      window.history.replaceState(null, '', withNext('/auth/log-in', next));
+      const answer = result.ok ? readSignInAnswer(result.body) : null;
+      if (answer?.kind === 'second-factor') {
+        askSecondFactor(answer.methods, 'Signed in with your provider.');
+        return;
+      }
+      const expired = result.ok || result.problem.status === 401 || result.problem.status === 404;
+      setStep({ kind: 'password', restarted: expired ? LINK_MESSAGES.signInExpired : result.problem.message });
+    });
+    return () => {
+      live = false;
+    };
+    // Once, when the page opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const restart = (message: string | null) => {
     setStep({ kind: 'password', restarted: message });
     setAnnouncement(message ? '' : 'Back to the password.');
@@ -54,9 +107,16 @@ export function LogInForm({ next, notice, emailEnabled }: { next: string | null;
       <p role="status" className="visually-hidden">
         {announcement}
       </p>
-      {step.kind === 'password' ? (
+      {step.kind === 'resuming' ? (
+        <div className="card" aria-busy="true">
+          <h1>{purpose?.title ?? 'Log in'}</h1>
+          <p className="form-lead">Finishing your sign-in…</p>
+        </div>
+      ) : step.kind === 'password' ? (
         <PasswordStep
           next={next}
+          external={external}
+          purpose={purpose}
           notice={notice}
           emailEnabled={emailEnabled}
           restarted={step.restarted}
@@ -75,6 +135,8 @@ export function LogInForm({ next, notice, emailEnabled }: { next: string | null;
 
 function PasswordStep({
   next,
+  external,
+  purpose,
   notice,
   emailEnabled,
   restarted,
@@ -85,6 +147,8 @@ function PasswordStep({
   onSecondFactor,
 }: {
   next: string | null;
+  external: ReactNode;
+  purpose: SignInPurpose | undefined;
   notice: LogInNotice | null;
   emailEnabled: boolean;
   restarted: string | null;
@@ -162,11 +226,11 @@ function PasswordStep({
     if (notice) forgetNotice();
   }, [notice]);
 
-  const continueTo = continueMessage(next);
+  const lead = purpose ? purpose.lead : continueMessage(next);
   return (
     <div className="card">
-      <h1>Log in</h1>
-      {continueTo && <p className="form-lead">{continueTo}</p>}
+      <h1>{purpose?.title ?? 'Log in'}</h1>
+      {lead && <p className="form-lead">{lead}</p>}
       {notice && <FormNotice>{NOTICE_MESSAGES[notice]}</FormNotice>}
       <form {...formProps}>
         <FormError message={outcome.error ?? restarted} onRetry={outcome.retryable ? retry : undefined} />
@@ -176,20 +240,21 @@ function PasswordStep({
         <Field name="password" label="Password" type="password" autoComplete="current-password" required errors={outcome.fieldErrors.password} />
         <SubmitButton busy={busy} label="Log in" busyLabel="Logging in…" />
       </form>
+      {(passkeysHere || external) && <p className="divider">or</p>}
       {passkeysHere && (
-        <>
-          <p className="divider">or</p>
-          <PasskeyButton label="Sign in with a passkey" busyLabel="Waiting for your passkey…" error={passkeyError} onError={setPasskeyError} run={passkeyDialog} />
-        </>
+        <PasskeyButton label="Sign in with a passkey" busyLabel="Waiting for your passkey…" error={passkeyError} onError={setPasskeyError} run={passkeyDialog} />
       )}
+      {external}
       {emailEnabled && (
         <p className="aside">
           <Link href="/auth/forgot-password">Forgot password?</Link>
         </p>
       )}
-      <p className="aside">
-        No account? <Link href={withNext('/auth/sign-up', next)}>Sign up</Link>
-      </p>
+      {!purpose && (
+        <p className="aside">
+          No account? <Link href={withNext('/auth/sign-up', next)}>Sign up</Link>
+        </p>
+      )}
     </div>
   );
 }

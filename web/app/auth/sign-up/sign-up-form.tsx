@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { z } from 'zod';
 import { useApiBase } from '@/components/api-base';
 import { Field, fieldId, FormError, SubmitButton } from '@/components/field';
@@ -18,9 +19,20 @@ const verificationSentSchema = z.object({ verificationSent: z.literal(true) });
 
 /**
  * `next`: the page to go to once signed up, when one was asked for (carried from log-in);
- * `requireEmail`: the API refuses a sign-up without an address; `emailEnabled`: it sends mail.
+ * `requireEmail`: the API refuses a sign-up without an address; `emailEnabled`: it sends mail;
+ * `external`: the "Continue with …" links (null: no provider).
  */
-export function SignUpForm({ next, requireEmail, emailEnabled }: { next: string | null; requireEmail: boolean; emailEnabled: boolean }) {
+export function SignUpForm({
+  next,
+  requireEmail,
+  emailEnabled,
+  external = null,
+}: {
+  next: string | null;
+  requireEmail: boolean;
+  emailEnabled: boolean;
+  external?: ReactNode;
+}) {
   const base = useApiBase();
   const router = useRouter();
   // Read as they are typed, for the strength meter: a password built on the username is weak.
@@ -97,6 +109,12 @@ export function SignUpForm({ next, requireEmail, emailEnabled }: { next: string 
         }}
       />
       <SubmitButton busy={busy} label="Sign up" busyLabel="Signing up…" />
+      {external && (
+        <>
+          <p className="divider">or</p>
+          {external}
+        </>
+      )}
       <p className="aside">
         Have an account? <Link href={withNext('/auth/log-in', next)}>Log in</Link>
       </p>

@@ -3,9 +3,11 @@
 import { useRef, useState } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { getJson } from '@/lib/api/client';
+import type { ExternalProvider, LinkedLogins } from '@/lib/auth/external';
 import { mfaStatusSchema, passkeyListSchema } from '@/lib/mfa/status';
 import type { SecurityOverview } from '@/lib/mfa/status';
 import { AuthenticatorSection } from './authenticator-section';
+import { LinkedAccountsSection } from './linked-accounts';
 import { PasskeySection } from './passkey-section';
 import { RecoveryCodesPanel, RecoveryCodesSection } from './recovery-codes';
 import type { IssuedCodes } from './recovery-codes';
@@ -26,9 +28,20 @@ export interface SectionProps {
 
 /**
  * The security page's state: the server renders it first (no loading flash), and each action
- * fetches it again from the browser, so what the page shows is what the API now holds.
+ * fetches it again from the browser, so what the page shows is what the API now holds. `linked`
+ * and `providers`: the linked identity providers (null: not loaded) and the configured ones.
  */
-export function SecuritySettings({ username, initial }: { username: string; initial: SecurityOverview }) {
+export function SecuritySettings({
+  username,
+  initial,
+  linked,
+  providers,
+}: {
+  username: string;
+  initial: SecurityOverview;
+  linked: LinkedLogins | null;
+  providers: readonly ExternalProvider[];
+}) {
   const base = useApiBase();
   const [overview, setOverview] = useState(initial);
   const [codes, setCodes] = useState<IssuedCodes | null>(null);
@@ -83,6 +96,7 @@ export function SecuritySettings({ username, initial }: { username: string; init
         <AuthenticatorSection {...section} />
         <PasskeySection {...section} />
         <RecoveryCodesSection {...section} />
+        <LinkedAccountsSection initial={linked} providers={providers} announce={announce} />
       </div>
     </>
   );

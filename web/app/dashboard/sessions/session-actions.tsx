@@ -1,11 +1,12 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useRef, useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { LocalTime } from '@/components/local-time';
 import { useReauthentication } from '@/components/reauthentication';
+import { useConfirmation } from '@/components/use-confirmation';
+import type { ConfirmationOutcome } from '@/components/use-confirmation';
 import { deleteResource, postJson } from '@/lib/api/client';
 import type { ApiResult } from '@/lib/api/client';
 import { leaveForLogIn } from '../log-out-button';
@@ -32,42 +33,23 @@ export function SessionList({ sessions }: { sessions: readonly SessionRow[] }) {
   const base = useApiBase();
   const router = useRouter();
   const withReauthentication = useReauthentication();
-  const [confirming, setConfirming] = useState<Pending | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [message, setMessage] = useState('');
-  const [pending, startTransition] = useTransition();
-  const status = useRef<HTMLParagraphElement>(null);
-
-  const ask = (action: Pending) => {
-    setError(null);
-    setConfirming(action);
-  };
-
-  const confirm = () => {
-    if (!confirming) return;
-    const action = confirming;
-    startTransition(async () => {
-      const result: ApiResult =
-        action.kind === 'everywhere'
-          ? await withReauthentication(() => postJson(base, '/auth/logout-all'))
-          : await withReauthentication(() => deleteResource(base, `/auth/sessions/${encodeURIComponent(action.session.id)}`));
-      // 404 on revoke: it ended meanwhile (elsewhere, or it expired); the fresh list shows that.
-      if (!result.ok && !(action.kind === 'revoke' && result.problem.status === 404)) {
-        setError(result.problem.message);
-        return;
-      }
-      if (action.kind === 'everywhere' || action.session.current) {
-        setMessage('Signed out. Taking you to the log-in page…');
-        leaveForLogIn();
-        return;
-      }
-      router.refresh();
-      setConfirming(null);
-      setMessage(`Revoked the session on ${action.session.device}. That device is signed out.`);
-      // Its row, and the button that had focus, are gone: focus goes to the message instead.
-      status.current?.focus();
-    });
-  };
+  const { confirming, ask, pending, message, status, dialog } = useConfirmation(async (action: Pending): Promise<ConfirmationOutcome> => {
+    const result: ApiResult =
+      action.kind === 'everywhere'
+        ? await withReauthentication(() => postJson(base, '/auth/logout-all'))
+        : await withReauthentication(() => deleteResource(base, `/auth/sessions/${encodeURIComponent(action.session.id)}`));
+    // 404 on revoke: it ended meanwhile (elsewhere, or it expired); the fresh list shows that.
+    if (!result.ok && !(action.kind === 'revoke' && result.problem.status === 404)) {
+      return { error: result.problem.message };
+    }
+    if (action.kind === 'everywhere' || action.session.current) {
+      leaveForLogIn();
+      return { done: 'Signed out. Taking you to the log-in page…', leaving: true };
+    }
+    router.refresh();
+    // Its row, and the button that had focus, are gone: the message takes focus instead.
+    return { done: `Revoked the session on ${action.session.device}. That device is signed out.` };
+  });
 
   const others = sessions.filter((session) => !session.current).length;
 
@@ -90,14 +72,7 @@ export function SessionList({ sessions }: { sessions: readonly SessionRow[] }) {
           Sign out everywhere
         </button>
       </section>
-      <ConfirmDialog
-        open={confirming !== null}
-        pending={pending}
-        error={error}
-        onConfirm={confirm}
-        onClose={() => setConfirming(null)}
-        {...dialogText(confirming, others)}
-      />
+      <ConfirmDialog {...dialog} {...dialogText(confirming, others)} />
     </>
   );
 }

@@ -20,7 +20,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 "Gatehouse.Api.Audit.AuditEvent",
                 typeof(AuditEvent),
                 baseEntityType,
-                propertyCount: 8,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -34,6 +34,14 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 sentinel: 0L);
             id.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 
+            var actorId = runtimeEntityType.AddProperty(
+                "ActorId",
+                typeof(Guid?),
+                propertyInfo: typeof(AuditEvent).GetProperty("ActorId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuditEvent).GetField("<ActorId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            actorId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
             var at = runtimeEntityType.AddProperty(
                 "At",
                 typeof(DateTimeOffset),
@@ -41,6 +49,15 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
                 fieldInfo: typeof(AuditEvent).GetField("<At>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
             at.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var detail = runtimeEntityType.AddProperty(
+                "Detail",
+                typeof(string),
+                propertyInfo: typeof(AuditEvent).GetProperty("Detail", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuditEvent).GetField("<Detail>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 128);
+            detail.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var @event = runtimeEntityType.AddProperty(
                 "Event",

@@ -12,7 +12,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
     public partial class PostgresGatehouseDbContextModel
     {
         private PostgresGatehouseDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("80f4960d-b2fb-4fe2-b5e2-c95e53291cc9"), entityTypeCount: 14)
+            : base(skipDetectChanges: false, modelId: new Guid("cb897df2-165f-48ff-a84a-fe0edc9b0aee"), entityTypeCount: 18)
         {
         }
 
@@ -26,11 +26,15 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var storedSigningKey = StoredSigningKeyEntityType.Create(this);
+            var role = RoleEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var dataProtectionKey = DataProtectionKeyEntityType.Create(this);
             var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
+            var identityRoleClaim = IdentityRoleClaimEntityType.Create(this);
             var identityUserClaim = IdentityUserClaimEntityType.Create(this);
             var identityUserLogin = IdentityUserLoginEntityType.Create(this);
             var identityUserPasskey = IdentityUserPasskeyEntityType.Create(this);
+            var identityUserRole = IdentityUserRoleEntityType.Create(this);
             var identityUserToken = IdentityUserTokenEntityType.Create(this);
 
             AccountTokenEntityType.CreateForeignKey1(accountToken, user);
@@ -39,9 +43,12 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
             IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
+            IdentityRoleClaimEntityType.CreateForeignKey1(identityRoleClaim, role);
             IdentityUserClaimEntityType.CreateForeignKey1(identityUserClaim, user);
             IdentityUserLoginEntityType.CreateForeignKey1(identityUserLogin, user);
             IdentityUserPasskeyEntityType.CreateForeignKey1(identityUserPasskey, user);
+            IdentityUserRoleEntityType.CreateForeignKey1(identityUserRole, role);
+            IdentityUserRoleEntityType.CreateForeignKey2(identityUserRole, user);
             IdentityUserTokenEntityType.CreateForeignKey1(identityUserToken, user);
 
             AccountTokenEntityType.CreateAnnotations(accountToken);
@@ -52,11 +59,15 @@ namespace Gatehouse.Api.Data.CompiledModels.Postgres
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             StoredSigningKeyEntityType.CreateAnnotations(storedSigningKey);
+            RoleEntityType.CreateAnnotations(role);
             UserEntityType.CreateAnnotations(user);
+            DataProtectionKeyEntityType.CreateAnnotations(dataProtectionKey);
             IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);
+            IdentityRoleClaimEntityType.CreateAnnotations(identityRoleClaim);
             IdentityUserClaimEntityType.CreateAnnotations(identityUserClaim);
             IdentityUserLoginEntityType.CreateAnnotations(identityUserLogin);
             IdentityUserPasskeyEntityType.CreateAnnotations(identityUserPasskey);
+            IdentityUserRoleEntityType.CreateAnnotations(identityUserRole);
             IdentityUserTokenEntityType.CreateAnnotations(identityUserToken);
 
             AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);

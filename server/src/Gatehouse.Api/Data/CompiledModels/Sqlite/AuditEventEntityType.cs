@@ -19,7 +19,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 "Gatehouse.Api.Audit.AuditEvent",
                 typeof(AuditEvent),
                 baseEntityType,
-                propertyCount: 8,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -32,12 +32,27 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0L);
 
+            var actorId = runtimeEntityType.AddProperty(
+                "ActorId",
+                typeof(Guid?),
+                propertyInfo: typeof(AuditEvent).GetProperty("ActorId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuditEvent).GetField("<ActorId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
             var at = runtimeEntityType.AddProperty(
                 "At",
                 typeof(DateTimeOffset),
                 propertyInfo: typeof(AuditEvent).GetProperty("At", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(AuditEvent).GetField("<At>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+
+            var detail = runtimeEntityType.AddProperty(
+                "Detail",
+                typeof(string),
+                propertyInfo: typeof(AuditEvent).GetProperty("Detail", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(AuditEvent).GetField("<Detail>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 128);
 
             var @event = runtimeEntityType.AddProperty(
                 "Event",

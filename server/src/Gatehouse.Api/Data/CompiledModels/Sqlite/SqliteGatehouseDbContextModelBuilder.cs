@@ -11,7 +11,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
     public partial class SqliteGatehouseDbContextModel
     {
         private SqliteGatehouseDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("4b24bf23-b611-4d93-8dea-3f436ae9c899"), entityTypeCount: 14)
+            : base(skipDetectChanges: false, modelId: new Guid("41743f50-e251-428e-b5ac-b8d0bf01bc41"), entityTypeCount: 18)
         {
         }
 
@@ -25,11 +25,15 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
             var refreshToken = RefreshTokenEntityType.Create(this);
             var session = SessionEntityType.Create(this);
             var storedSigningKey = StoredSigningKeyEntityType.Create(this);
+            var role = RoleEntityType.Create(this);
             var user = UserEntityType.Create(this);
+            var dataProtectionKey = DataProtectionKeyEntityType.Create(this);
             var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
+            var identityRoleClaim = IdentityRoleClaimEntityType.Create(this);
             var identityUserClaim = IdentityUserClaimEntityType.Create(this);
             var identityUserLogin = IdentityUserLoginEntityType.Create(this);
             var identityUserPasskey = IdentityUserPasskeyEntityType.Create(this);
+            var identityUserRole = IdentityUserRoleEntityType.Create(this);
             var identityUserToken = IdentityUserTokenEntityType.Create(this);
 
             AccountTokenEntityType.CreateForeignKey1(accountToken, user);
@@ -38,9 +42,12 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
             RefreshTokenEntityType.CreateForeignKey1(refreshToken, session);
             SessionEntityType.CreateForeignKey1(session, user);
             IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
+            IdentityRoleClaimEntityType.CreateForeignKey1(identityRoleClaim, role);
             IdentityUserClaimEntityType.CreateForeignKey1(identityUserClaim, user);
             IdentityUserLoginEntityType.CreateForeignKey1(identityUserLogin, user);
             IdentityUserPasskeyEntityType.CreateForeignKey1(identityUserPasskey, user);
+            IdentityUserRoleEntityType.CreateForeignKey1(identityUserRole, role);
+            IdentityUserRoleEntityType.CreateForeignKey2(identityUserRole, user);
             IdentityUserTokenEntityType.CreateForeignKey1(identityUserToken, user);
 
             AccountTokenEntityType.CreateAnnotations(accountToken);
@@ -51,11 +58,15 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
             RefreshTokenEntityType.CreateAnnotations(refreshToken);
             SessionEntityType.CreateAnnotations(session);
             StoredSigningKeyEntityType.CreateAnnotations(storedSigningKey);
+            RoleEntityType.CreateAnnotations(role);
             UserEntityType.CreateAnnotations(user);
+            DataProtectionKeyEntityType.CreateAnnotations(dataProtectionKey);
             IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);
+            IdentityRoleClaimEntityType.CreateAnnotations(identityRoleClaim);
             IdentityUserClaimEntityType.CreateAnnotations(identityUserClaim);
             IdentityUserLoginEntityType.CreateAnnotations(identityUserLogin);
             IdentityUserPasskeyEntityType.CreateAnnotations(identityUserPasskey);
+            IdentityUserRoleEntityType.CreateAnnotations(identityUserRole);
             IdentityUserTokenEntityType.CreateAnnotations(identityUserToken);
 
             AddAnnotation("ProductVersion", "10.0.15");

@@ -20,7 +20,7 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 "Gatehouse.Api.Users.User",
                 typeof(User),
                 baseEntityType,
-                propertyCount: 18,
+                propertyCount: 21,
                 unnamedIndexCount: 2,
                 keyCount: 1);
 
@@ -55,6 +55,13 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 fieldInfo: typeof(User).GetField("<CreatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
 
+            var disabledAt = runtimeEntityType.AddProperty(
+                "DisabledAt",
+                typeof(DateTime?),
+                propertyInfo: typeof(User).GetProperty("DisabledAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<DisabledAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
             var email = runtimeEntityType.AddProperty(
                 "Email",
                 typeof(string),
@@ -69,6 +76,13 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 propertyInfo: typeof(IdentityUser<Guid>).GetProperty("EmailConfirmed", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IdentityUser<Guid>).GetField("<EmailConfirmed>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: false);
+
+            var lastSignInAt = runtimeEntityType.AddProperty(
+                "LastSignInAt",
+                typeof(DateTime?),
+                propertyInfo: typeof(User).GetProperty("LastSignInAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<LastSignInAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
 
             var lockoutEnabled = runtimeEntityType.AddProperty(
                 "LockoutEnabled",
@@ -106,6 +120,13 @@ namespace Gatehouse.Api.Data.CompiledModels.Sqlite
                 propertyInfo: typeof(IdentityUser<Guid>).GetProperty("PasswordHash", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IdentityUser<Guid>).GetField("<PasswordHash>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+
+            var passwordResetRequired = runtimeEntityType.AddProperty(
+                "PasswordResetRequired",
+                typeof(bool),
+                propertyInfo: typeof(User).GetProperty("PasswordResetRequired", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(User).GetField("<PasswordResetRequired>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
 
             var phoneNumber = runtimeEntityType.AddProperty(
                 "PhoneNumber",
