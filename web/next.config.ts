@@ -28,11 +28,19 @@ const nextConfig: NextConfig = {
           { key: 'Permissions-Policy', value: PERMISSIONS_POLICY },
         ],
       },
-      // Pages get a nonce policy from proxy.ts; the API's answers and Next's assets run no script of their own.
-      ...['/api/:path*', '/_next/:path*'].map((source) => ({
-        source,
+      // Pages get a nonce policy from proxy.ts; the API's answers run no script.
+      {
+        source: '/api/:path*',
         headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }],
-      })),
+      },
+      // Next's assets: a script file's own policy governs nothing, except when it starts a Web Worker,
+      // whose policy is the one its script was served with. The password-strength worker's bootstrap
+      // (a chunk) loads its other chunks with importScripts, so same-origin scripts are allowed; under
+      // `default-src 'none'` alone the worker failed and zxcvbn ran on the page's thread instead.
+      {
+        source: '/_next/:path*',
+        headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }],
+      },
       {
         // Behind a TLS-terminating proxy; proxy.ts adds it to pages served over HTTPS directly.
         source: '/:path*',

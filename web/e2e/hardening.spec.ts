@@ -171,6 +171,9 @@ test.describe('web headers', () => {
     page.on('console', (message) => {
       if (/Content Security Policy|Permissions-Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
+    // A worker's script blocked by its own policy is no console message but an uncaught error (the
+    // meter then scores on the page's thread, so only this shows it).
+    page.on('pageerror', (error) => violations.push(error.message));
     // Typing a password starts the strength estimator's Web Worker, which the policy must allow.
     await page.goto('/auth/sign-up');
     await page.getByLabel('Password').fill('Tangerine-Osprey-Lantern-7');
