@@ -150,6 +150,35 @@ test.describe('sessions', () => {
     await expect(page.getByText('This page is protected')).toHaveCount(0);
   });
 
+  test('Log out pressed while the dashboard is still loading says "You have logged out", not "session ended"', async ({ page, account }) => {
+    // The order of the race, made certain: the log-out reaches the API first and ends the session;
+    // the dashboard's own request (sent as the page showed) arrives after it, gets 401, and its
+    // renewal fails; only then does the log-out's answer reach the page.
+    let logOutReachedApi!: () => void;
+    const reachedApi = new Promise<void>((resolve) => (logOutReachedApi = resolve));
+    const renewalAnswered = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/auth/refresh'));
+    await page.route('**/auth/me', async (route) => {
+      await reachedApi;
+      await route.continue();
+    });
+    await page.route('**/auth/logout', async (route) => {
+      const response = await route.fetch();
+      logOutReachedApi();
+      await renewalAnswered;
+      // Time for a trip to log-in the failed renewal might start, before the page hears of the log-out.
+      await page.waitForURL(/next=/, { timeout: 1_000 }).catch(() => undefined);
+      await route.fulfill({ response });
+    });
+    await page.goto('/auth/log-in');
+    await logIn(page, account);
+    await expect(page.getByTestId('username')).toHaveText(account.username);
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await expect(page).toHaveURL(/\/auth\/log-in$/);
+    await expect(page.getByText('You have logged out.')).toBeVisible();
+    await expect(page.getByText(/Your session has ended/)).toHaveCount(0);
+  });
+
   test('log out in one tab sends the other tab to log-in on its next navigation', async ({ context, account }) => {
     const first = await context.newPage();
     await first.goto('/auth/log-in');

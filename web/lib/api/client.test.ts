@@ -139,6 +139,35 @@ describe('a call that gets 401', () => {
     expect(profile.jar.size).toBe(0);
   });
 
+  it('leaves the tab where it is when the session ended because this tab logged out meanwhile', async () => {
+    const profile = await signedInProfile();
+    api.expireAccessTokens();
+    api.auth.refreshDelayMs = 50; // the log-out lands while the dashboard's call is renewing
+    const client = createApiClient(profile.newTab());
+
+    const [me, out] = await Promise.all([client.request(base(), 'GET', '/auth/me'), client.request(base(), 'POST', '/auth/logout')]);
+    expect(out.ok).toBe(true);
+    expect(me).toMatchObject({ ok: false, problem: { code: 'session_ended' } });
+    expect(refreshes()).toBe(1);
+    // The log-out's page says "you have logged out"; nothing else sends the tab anywhere.
+    expect(profile.ended).toEqual([]);
+
+    // A call made after the log-out, whose session is gone, still goes to log-in.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await client.request(base(), 'GET', '/auth/me')).toMatchObject({ ok: false, problem: { code: 'session_ended' } });
+    expect(profile.ended).toEqual(['log-in']);
+  });
+
+  it('still goes to log-in when a log-out fails and the session is gone', async () => {
+    const profile = newProfile();
+    profile.jar.set('access_token', 'dead');
+    profile.jar.set('refresh_token', 'revoked');
+    const client = createApiClient(profile.newTab());
+
+    expect(await client.request(base(), 'POST', '/auth/logout-all')).toMatchObject({ ok: false, problem: { code: 'session_ended' } });
+    expect(profile.ended).toEqual(['log-in']);
+  });
+
   it('says the service is unreachable when the renewal cannot get an answer, and stays put', async () => {
     const profile = await signedInProfile();
     api.expireAccessTokens();

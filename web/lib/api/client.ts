@@ -46,6 +46,8 @@ const NO_RENEWAL = new Set([
   '/auth/logout',
 ]);
 const RENEWED_AT_KEY = 'gatehouse:session-renewed-at';
+// Calls that end this tab's session on purpose; the page that made one decides where to go next.
+const SIGNING_OUT = new Set(['/auth/logout', '/auth/logout-all']);
 
 type Renewal = 'renewed' | 'ended' | 'unavailable';
 
@@ -67,6 +69,11 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
   let renewing: Promise<Renewal> | null = null;
   // This tab's own record, for when localStorage is blocked.
   let renewedHere = 0;
+  // Log-outs in flight, and when the last one succeeded. A call that was under way when this tab
+  // logged out (the dashboard's own requests, a second after it showed) then fails to renew; sending
+  // the tab to log-in with "your session has ended" would race the log-out's "you have logged out".
+  let signingOut = 0;
+  let signedOutAt = -Infinity;
 
   const send = async (base: string, method: Method, path: string, body: unknown): Promise<Response | Failure> => {
     try {
@@ -127,18 +134,26 @@ export function createApiClient(env: ClientEnvironment): ApiClient {
 
   return {
     async request(base, method, path, body) {
-      const sentAt = env.now();
-      let response = await send(base, method, path, body);
-      if (typeof response !== 'string' && response.status === 401 && !NO_RENEWAL.has(path)) {
-        const renewal = await renew(base, sentAt);
-        if (renewal === 'unavailable') return { ok: false, problem: UNREACHABLE };
-        if (renewal === 'ended') {
-          env.sessionEnded();
-          return { ok: false, problem: SESSION_ENDED };
+      const endsSession = SIGNING_OUT.has(path);
+      if (endsSession) signingOut++;
+      try {
+        const sentAt = env.now();
+        let response = await send(base, method, path, body);
+        if (typeof response !== 'string' && response.status === 401 && !NO_RENEWAL.has(path)) {
+          const renewal = await renew(base, sentAt);
+          if (renewal === 'unavailable') return { ok: false, problem: UNREACHABLE };
+          if (renewal === 'ended') {
+            if (endsSession || (signingOut === 0 && sentAt > signedOutAt)) env.sessionEnded();
+            return { ok: false, problem: SESSION_ENDED };
+          }
+          response = await send(base, method, path, body);
         }
-        response = await send(base, method, path, body);
+        const result = await toResult(response);
+        if (endsSession && result.ok) signedOutAt = env.now();
+        return result;
+      } finally {
+        if (endsSession) signingOut--;
       }
-      return toResult(response);
     },
   };
 }
