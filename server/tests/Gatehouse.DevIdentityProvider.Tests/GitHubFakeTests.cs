@@ -6,30 +6,15 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Gatehouse.DevIdentityProvider.Tests;
 
-public class GitHubFakeTests : IAsyncLifetime
+public class GitHubFakeTests : RunningProvider
 {
     private const string Authorize = "github/login/oauth/authorize";
-    private DevIdentityProvider _idp = null!;
-    private Client _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _idp = await DevIdentityProvider.StartAsync(new DevIdentityProviderOptions { Port = 0 });
-        _client = new Client(_idp);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _idp.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_whole_flow_gives_a_token_that_reads_the_user_and_the_verified_primary_email()
     {
         var callback = await AuthorizeAsync("alice@example.com");
         var query = Client.Query(callback);
-        Assert.Equal(_client.State, query["state"]);
+        Assert.Equal(Client.State, query["state"]);
 
         var token = await ExchangeAsync(query["code"]);
         Assert.Equal("bearer", token.GetProperty("token_type").GetString());
@@ -50,7 +35,7 @@ public class GitHubFakeTests : IAsyncLifetime
     [Fact]
     public async Task The_no_verified_primary_knob_leaves_only_a_verified_secondary_address()
     {
-        _idp.Knobs.GitHubNoVerifiedPrimaryEmail = true;
+        Provider.Knobs.GitHubNoVerifiedPrimaryEmail = true;
         var token = await ExchangeAsync(Client.Query(await AuthorizeAsync("alice@example.com"))["code"]);
 
         var emails = await GetAsync("github/api/user/emails", token.GetProperty("access_token").GetString()!);
@@ -74,10 +59,10 @@ public class GitHubFakeTests : IAsyncLifetime
     [Fact]
     public async Task The_API_refuses_a_missing_or_unknown_token()
     {
-        using var none = await _client.Http.GetAsync("github/api/user");
+        using var none = await Client.Http.GetAsync("github/api/user");
         using var request = new HttpRequestMessage(HttpMethod.Get, "github/api/user");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "gho_not-one-of-ours");
-        using var unknown = await _client.Http.SendAsync(request);
+        using var unknown = await Client.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
@@ -92,7 +77,7 @@ public class GitHubFakeTests : IAsyncLifetime
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "github/api/user/emails");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
-        using var response = await _client.Http.SendAsync(request);
+        using var response = await Client.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -117,7 +102,7 @@ public class GitHubFakeTests : IAsyncLifetime
     {
         var code = Client.Query(await AuthorizeAsync("alice@example.com"))["code"];
 
-        using var response = await _client.Http.PostAsync("github/login/oauth/access_token", TokenForm(code));
+        using var response = await Client.Http.PostAsync("github/login/oauth/access_token", TokenForm(code));
 
         Assert.Equal("application/x-www-form-urlencoded", response.Content.Headers.ContentType?.MediaType);
         var fields = QueryHelpers.ParseQuery(await response.Content.ReadAsStringAsync());
@@ -130,10 +115,10 @@ public class GitHubFakeTests : IAsyncLifetime
     {
         var denied = Client.Query(await AuthorizeAsync(null, extra: ("dev_action", "deny")));
         Assert.Equal("access_denied", denied["error"]);
-        Assert.Equal(_client.State, denied["state"]);
+        Assert.Equal(Client.State, denied["state"]);
 
         var code = Client.Query(await AuthorizeAsync("alice@example.com"))["code"];
-        _idp.Knobs.TokenError = "bad_verification_code";
+        Provider.Knobs.TokenError = "bad_verification_code";
         var answer = await ExchangeAsync(code);
         Assert.Equal("bad_verification_code", answer.GetProperty("error").GetString());
         Assert.False(answer.TryGetProperty("access_token", out _));
@@ -156,8 +141,8 @@ public class GitHubFakeTests : IAsyncLifetime
             ["dev_user"] = "alice@example.com",
         });
 
-        using var first = await _client.Http.GetAsync(foreign);
-        using var second = await _client.Http.GetAsync(unknownClient);
+        using var first = await Client.Http.GetAsync(foreign);
+        using var second = await Client.Http.GetAsync(unknownClient);
 
         Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
         Assert.Null(first.Headers.Location);
@@ -169,11 +154,11 @@ public class GitHubFakeTests : IAsyncLifetime
     public async Task The_page_shows_without_an_answer_and_the_sign_in_as_knob_skips_it()
     {
         var url = QueryHelpers.AddQueryString(Authorize, GitHubParameters("read:user user:email"));
-        using var page = await _client.Http.GetAsync(url);
+        using var page = await Client.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Sign in to Local provider as …", await page.Content.ReadAsStringAsync());
 
-        _idp.Knobs.SignInAs = DevUser.Carol;
+        Provider.Knobs.SignInAs = DevUser.Carol;
         var token = await ExchangeAsync(Client.Query(await AuthorizeAsync(null))["code"]);
         var user = await GetAsync("github/api/user", token.GetProperty("access_token").GetString()!);
         Assert.Equal("carol", user.GetProperty("login").GetString());
@@ -184,8 +169,8 @@ public class GitHubFakeTests : IAsyncLifetime
         ["client_id"] = "gatehouse",
         ["redirect_uri"] = Client.RedirectUri,
         ["scope"] = scope,
-        ["state"] = _client.State,
-        ["code_challenge"] = _client.Challenge,
+        ["state"] = Client.State,
+        ["code_challenge"] = Client.Challenge,
         ["code_challenge_method"] = "S256",
     };
 
@@ -200,7 +185,7 @@ public class GitHubFakeTests : IAsyncLifetime
         {
             parameters[more.Name] = more.Value;
         }
-        using var response = await _client.Http.GetAsync(QueryHelpers.AddQueryString(Authorize, parameters));
+        using var response = await Client.Http.GetAsync(QueryHelpers.AddQueryString(Authorize, parameters));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith(Client.RedirectUri + "?", response.Headers.Location!.ToString());
         return response.Headers.Location!;
@@ -212,14 +197,14 @@ public class GitHubFakeTests : IAsyncLifetime
         ["client_secret"] = secret,
         ["code"] = code,
         ["redirect_uri"] = Client.RedirectUri,
-        ["code_verifier"] = verifier ?? _client.Verifier,
+        ["code_verifier"] = verifier ?? Client.Verifier,
     });
 
     private async Task<JsonElement> ExchangeAsync(string code, string secret = "dev-secret", string? verifier = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "github/login/oauth/access_token") { Content = TokenForm(code, secret, verifier) };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _client.Http.SendAsync(request);
+        using var response = await Client.Http.SendAsync(request);
         // GitHub answers errors with 200 too.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -229,7 +214,7 @@ public class GitHubFakeTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var response = await _client.Http.SendAsync(request);
+        using var response = await Client.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

@@ -7,27 +7,12 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Gatehouse.DevIdentityProvider.Tests;
 
 /// <summary>The page a browser sees, and its forms posted back as a browser posts them.</summary>
-public partial class SignInPageTests : IAsyncLifetime
+public partial class SignInPageTests : RunningProvider
 {
-    private DevIdentityProvider _idp = null!;
-    private Client _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _idp = await DevIdentityProvider.StartAsync(new DevIdentityProviderOptions { Port = 0 });
-        _client = new Client(_idp);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _idp.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_page_offers_each_configured_user_a_form_for_anyone_and_Deny_with_no_script()
     {
-        using var response = await _client.Http.GetAsync(_client.AuthorizeUrl());
+        using var response = await Client.Http.GetAsync(Client.AuthorizeUrl());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
@@ -42,8 +27,8 @@ public partial class SignInPageTests : IAsyncLifetime
         Assert.DoesNotContain("<script", html);
         Assert.StartsWith("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
         // The forms carry the original request on, so the POST is a complete authorization request.
-        Assert.Contains($"name=\"nonce\" value=\"{_client.Nonce}\"", html);
-        Assert.Contains($"name=\"code_challenge\" value=\"{_client.Challenge}\"", html);
+        Assert.Contains($"name=\"nonce\" value=\"{Client.Nonce}\"", html);
+        Assert.Contains($"name=\"code_challenge\" value=\"{Client.Challenge}\"", html);
     }
 
     [Fact]
@@ -52,14 +37,14 @@ public partial class SignInPageTests : IAsyncLifetime
         var form = await PageFieldsAsync();
         form["dev_user"] = "alice@example.com";
 
-        using var response = await _client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
+        using var response = await Client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var code = Client.Query(response.Headers.Location!)["code"];
-        using var exchange = await _client.ExchangeAsync(code);
+        using var exchange = await Client.ExchangeAsync(code);
         var token = new JsonWebToken((await exchange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id_token").GetString());
         Assert.Equal("alice", token.Subject);
-        Assert.Equal(_client.Nonce, token.GetPayloadValue<string>("nonce"));
+        Assert.Equal(Client.Nonce, token.GetPayloadValue<string>("nonce"));
     }
 
     [Fact]
@@ -74,10 +59,10 @@ public partial class SignInPageTests : IAsyncLifetime
         fields.Add(new("dev_email_verified", "false"));
         fields.Add(new("dev_mfa", "true"));
 
-        using var response = await _client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(fields));
+        using var response = await Client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(fields));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        using var exchange = await _client.ExchangeAsync(Client.Query(response.Headers.Location!)["code"]);
+        using var exchange = await Client.ExchangeAsync(Client.Query(response.Headers.Location!)["code"]);
         var token = new JsonWebToken((await exchange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id_token").GetString());
         Assert.Equal("erin-subject", token.Subject);
         Assert.Equal("erin-7@example.com", token.GetPayloadValue<string>("email"));
@@ -95,8 +80,8 @@ public partial class SignInPageTests : IAsyncLifetime
         fields.Add(new("dev_email_verified", "true"));
         fields.Add(new("dev_email_verified", "false"));
 
-        using var response = await _client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(fields));
-        using var exchange = await _client.ExchangeAsync(Client.Query(response.Headers.Location!)["code"]);
+        using var response = await Client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(fields));
+        using var exchange = await Client.ExchangeAsync(Client.Query(response.Headers.Location!)["code"]);
 
         var token = new JsonWebToken((await exchange.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id_token").GetString());
         Assert.True(token.GetPayloadValue<bool>("email_verified"));
@@ -110,7 +95,7 @@ public partial class SignInPageTests : IAsyncLifetime
         form["dev_action"] = "custom";
         form["dev_email"] = "";
 
-        using var response = await _client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
+        using var response = await Client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Give an email address", await response.Content.ReadAsStringAsync());
@@ -122,7 +107,7 @@ public partial class SignInPageTests : IAsyncLifetime
         var form = await PageFieldsAsync();
         form["dev_action"] = "deny";
 
-        using var response = await _client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
+        using var response = await Client.Http.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("access_denied", Client.Query(response.Headers.Location!)["error"]);
@@ -131,7 +116,7 @@ public partial class SignInPageTests : IAsyncLifetime
     /// <summary>The hidden fields of the page's first form, as a browser would post them.</summary>
     private async Task<Dictionary<string, string>> PageFieldsAsync()
     {
-        var html = await _client.Http.GetStringAsync(_client.AuthorizeUrl());
+        var html = await Client.Http.GetStringAsync(Client.AuthorizeUrl());
         var form = html[html.IndexOf("<form", StringComparison.Ordinal)..html.IndexOf("</form>", StringComparison.Ordinal)];
         return HiddenField().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
     }
