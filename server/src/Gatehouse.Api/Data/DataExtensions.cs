@@ -18,15 +18,17 @@ public static class DataExtensions
         // Both providers are registered; Database:Provider picks one when a context is asked for, so
         // the choice is made from the final configuration (including a test host's overrides).
         // Interceptors registered as services (tests hold back or count statements) apply to either.
-        // The options are built once (singleton), not for every request's scope: they depend only on
-        // configuration and singletons.
-        services.AddDbContext<SqliteGatehouseDbContext>((provider, options) => options
+        // The options are built once, from configuration and singletons. Contexts are pooled: a new
+        // context resolves EF's services and looks up its compiled model by reflection, and a refresh
+        // makes two of them (the request's and the rotation writer's); a pooled one is reset on return
+        // instead (its tracked entities, its settings) and keeps those services.
+        services.AddDbContextPool<SqliteGatehouseDbContext>((provider, options) => options
             .UseSqlite(ConnectionString(provider))
             .AddInterceptors(provider.GetServices<IInterceptor>())
-            .AddInterceptors(new SqliteWriteWaits()), optionsLifetime: ServiceLifetime.Singleton);
-        services.AddDbContext<PostgresGatehouseDbContext>((provider, options) => options
+            .AddInterceptors(new SqliteWriteWaits()));
+        services.AddDbContextPool<PostgresGatehouseDbContext>((provider, options) => options
             .UseNpgsql(ConnectionString(provider))
-            .AddInterceptors(provider.GetServices<IInterceptor>()), optionsLifetime: ServiceLifetime.Singleton);
+            .AddInterceptors(provider.GetServices<IInterceptor>()));
         services.AddScoped<GatehouseDbContext>(provider =>
             provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ProviderKind == DatabaseProvider.Postgres
                 ? provider.GetRequiredService<PostgresGatehouseDbContext>()
