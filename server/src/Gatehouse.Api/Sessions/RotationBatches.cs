@@ -128,6 +128,7 @@ public sealed class RotationBatches(IServiceScopeFactory scopes, SqliteWriteTurn
     private static async Task<bool[]> CommitAsync(GatehouseDbContext db, AuditLog audit, IReadOnlyList<Rotation> rotations)
     {
         var rotated = new bool[rotations.Count];
+        var retired = new List<Guid?>(rotations.Count);
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         for (var i = 0; i < rotations.Count; i++)
         {
@@ -150,8 +151,14 @@ public sealed class RotationBatches(IServiceScopeFactory scopes, SqliteWriteTurn
                 .SetProperty(s => s.IdleExpiresAt, successor.ExpiresAt)
                 .SetProperty(s => s.IpAddress, client.IpAddress)
                 .SetProperty(s => s.UserAgent, client.UserAgent), CancellationToken.None);
-            // The grandparent can no longer be answered with its successor (now retired): drop its sealed copy.
-            await db.RefreshTokens.Where(t => t.SuccessorId == retiredId).ExecuteUpdateAsync(
+            retired.Add(retiredId);
+        }
+        if (retired.Count > 0)
+        {
+            // The grandparents can no longer be answered with their successors (now retired): drop their
+            // sealed copies, for the whole batch in one statement. No token in a batch is another's
+            // grandparent: a successor can be presented only after the commit that created it.
+            await db.RefreshTokens.Where(t => retired.Contains(t.SuccessorId)).ExecuteUpdateAsync(
                 set => set.SetProperty(t => t.SuccessorSealed, (byte[]?)null), CancellationToken.None);
         }
         // The successors and audit rows of the whole batch, in one statement where the provider batches.

@@ -68,9 +68,15 @@ public static class SessionApi
     /// <summary>The session a refresh token belongs to (retired or not), found by its stored hash.</summary>
     public static Guid SessionOf(this GatehouseFactory factory, string refresh)
     {
-        Assert.True(RefreshTokenValue.TryDecode(refresh, out var raw));
-        var hash = RefreshTokenValue.Hash(raw);
+        var hash = HashOf(refresh);
         return factory.Query(db => db.RefreshTokens.AsNoTracking().Single(t => t.TokenHash == hash).SessionId);
+    }
+
+    /// <summary>The hash a refresh token is stored under.</summary>
+    public static byte[] HashOf(string refresh)
+    {
+        Assert.True(RefreshTokenValue.TryDecode(refresh, out var raw));
+        return RefreshTokenValue.Hash(raw);
     }
 
     /// <summary>Reads the database directly, as an operator would.</summary>

@@ -60,6 +60,48 @@ public sealed class RotationBatchTests
     }
 
     [Fact]
+    public async Task A_batch_drops_the_sealed_copy_of_each_rotated_tokens_predecessor_and_keeps_the_new_ones()
+    {
+        if (TestDatabase.IsPostgres)
+        {
+            return; // No batches on PostgreSQL; RefreshTests counts a lone rotation's statements there.
+        }
+        var gate = new RotationGate();
+        using var factory = new GatehouseFactory().WithServices(services => services.AddSingleton<IInterceptor>(gate));
+        var (username, _, first) = await factory.SignInAsync();
+        // Each chain is rotated once before the batch, so its first token holds a sealed copy of the second.
+        var seconds = new List<string>();
+        foreach (var refresh in await SignInAgainAsync(factory, username, 8))
+        {
+            seconds.Add(SessionApi.Tokens(await factory.RefreshAsync(refresh)).Refresh);
+        }
+        var sessions = seconds.Select(factory.SessionOf).ToList();
+        Assert.All(sessions, id => Assert.Single(SealedCopies(factory, id)));
+        var before = gate.RotationTransactions;
+
+        var held = await HoldOneRotationAsync(factory, gate, first);
+        var responses = seconds.Select(refresh => Task.Run(() => factory.RefreshAsync(refresh))).ToList();
+        await WaitUntilQueuedAsync(factory, seconds.Count);
+        gate.Release();
+        await held;
+        Assert.All(await Task.WhenAll(responses), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        // The held rotation, then the eight in one transaction.
+        Assert.Equal(before + 2, gate.RotationTransactions);
+
+        foreach (var (sessionId, second) in sessions.Zip(seconds))
+        {
+            // Only the token just retired can still be answered with its successor (the grace window).
+            var tokens = factory.Query(db => db.RefreshTokens.AsNoTracking().Where(t => t.SessionId == sessionId).ToList());
+            var retiredNow = Assert.Single(tokens, t => t.TokenHash.SequenceEqual(SessionApi.HashOf(second)));
+            Assert.Equal(retiredNow.Id, Assert.Single(SealedCopies(factory, sessionId)));
+            Assert.Equal(3, tokens.Count);
+        }
+    }
+
+    private static List<Guid> SealedCopies(GatehouseFactory factory, Guid sessionId) =>
+        factory.Query(db => db.RefreshTokens.AsNoTracking().Where(t => t.SessionId == sessionId && t.SuccessorSealed != null).Select(t => t.Id).ToList());
+
+    [Fact]
     public async Task Two_refreshes_of_one_token_in_one_batch_rotate_it_once_and_both_get_its_successor()
     {
         if (TestDatabase.IsPostgres)
