@@ -92,7 +92,8 @@ public sealed class RotationBatchTests
         {
             // Only the token just retired can still be answered with its successor (the grace window).
             var tokens = factory.Query(db => db.RefreshTokens.AsNoTracking().Where(t => t.SessionId == sessionId).ToList());
-            var retiredNow = Assert.Single(tokens, t => t.TokenHash.SequenceEqual(SessionApi.HashOf(second)));
+            var hash = SessionApi.HashOf(second);
+            var retiredNow = Assert.Single(tokens, t => t.TokenHash.SequenceEqual(hash));
             Assert.Equal(retiredNow.Id, Assert.Single(SealedCopies(factory, sessionId)));
             Assert.Equal(3, tokens.Count);
         }
