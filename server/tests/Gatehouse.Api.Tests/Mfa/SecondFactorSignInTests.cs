@@ -240,6 +240,28 @@ public sealed class SecondFactorSignInTests
     }
 
     [Fact]
+    public async Task Finishing_reads_the_pending_sign_in_and_its_account_in_one_statement()
+    {
+        using var factory = new GatehouseFactory();
+        var database = DatabaseActivity.On(factory);
+        var (username, key) = await factory.SignUpWithTotpAsync();
+        var client = await factory.PendingAsync(username);
+
+        database.Reset();
+        var finish = await client.CodeAsync(factory.Code(key));
+
+        Assert.Equal(HttpStatusCode.OK, finish.StatusCode);
+        // The challenge, its user and the stamp check: one SELECT that joins the two tables, and no
+        // other read of either (the session's writes and the code's conditional update come after).
+        var reads = database.Statements.Where(sql => sql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase)).ToList();
+        var challengeReads = reads.Where(sql => sql.Contains("\"AuthChallenges\"", StringComparison.Ordinal)).ToList();
+        Assert.Single(challengeReads);
+        Assert.Contains("\"AspNetUsers\"", challengeReads[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(reads, sql => sql.Contains("FROM \"AspNetUsers\"", StringComparison.Ordinal)
+            && !sql.Contains("\"AuthChallenges\"", StringComparison.Ordinal) && !sql.Contains("\"KnownDevices\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task After_a_password_reset_the_account_still_needs_its_second_factor()
     {
         await using var sink = await SmtpSink.StartAsync();
