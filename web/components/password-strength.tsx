@@ -1,12 +1,12 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { ScoreReply, ScoreRequest } from '@/lib/password/strength-protocol';
+import { createScorer } from '@/lib/password/scorer';
+import type { Scorer } from '@/lib/password/scorer';
 import { checkRules, scored as toAssessment } from '@/lib/password/strength';
-import type { Assessment, Estimator } from '@/lib/password/strength';
+import type { Assessment } from '@/lib/password/strength';
 
 type IsCommon = (password: string) => boolean;
-type Scorer = (password: string, userInputs: readonly string[]) => Promise<ReturnType<Estimator['estimate']>>;
 
 // The API's common-password list (about 100 KB): fetched on the first keystroke, once per page.
 let listLoading: Promise<IsCommon> | undefined;
@@ -36,43 +36,14 @@ function useCommonList(wanted: boolean): IsCommon | null {
   return isCommon;
 }
 
-const onThisThread: Scorer = async (password, userInputs) => (await import('@/lib/password/estimator')).estimator.estimate(password, userInputs);
+const onThisThread = async (password: string, userInputs: readonly string[]) =>
+  (await import('@/lib/password/estimator')).estimator.estimate(password, userInputs);
 
 let scorer: Scorer | undefined;
 
-/**
- * zxcvbn in a Web Worker: its 1.7 MB of dictionaries take a second or more to build on a slow
- * device, which on the page's own thread would hold up typing and the form's requests. Where no
- * worker can start (an old browser, a policy that forbids it) it runs on this thread instead.
- */
-function getScorer(): Scorer {
-  if (scorer) return scorer;
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('../lib/password/strength-worker.ts', import.meta.url), { type: 'module' });
-  } catch {
-    return (scorer = onThisThread);
-  }
-  let lastId = 0;
-  const waiting = new Map<number, { request: ScoreRequest; resolve: (reply: ScoreReply) => void }>();
-  worker.addEventListener('message', (event: MessageEvent<ScoreReply>) => {
-    waiting.get(event.data.id)?.resolve(event.data);
-    waiting.delete(event.data.id);
-  });
-  worker.addEventListener('error', () => {
-    scorer = onThisThread;
-    for (const { request, resolve } of waiting.values()) {
-      void onThisThread(request.password, request.userInputs).then((result) => resolve({ id: request.id, ...result }));
-    }
-    waiting.clear();
-  });
-  return (scorer = (password, userInputs) =>
-    new Promise((resolve) => {
-      const request: ScoreRequest = { id: ++lastId, password, userInputs };
-      waiting.set(request.id, { request, resolve });
-      worker.postMessage(request);
-    }));
-}
+/** One scorer per page, its worker started on the first password that the rules allow (lib/password/scorer.ts). */
+const getScorer = (): Scorer =>
+  (scorer ??= createScorer(() => new Worker(new URL('../lib/password/strength-worker.ts', import.meta.url), { type: 'module' }), onThisThread));
 
 /** The ids a strength meter for field `name` uses; the input lists them in aria-describedby. */
 export const strengthIds = (fieldId: string) => ({ verdict: `${fieldId}-strength`, advice: `${fieldId}-advice` });
@@ -107,7 +78,7 @@ export function PasswordStrength({ fieldId, password, userInputs, current = '' }
     if (!allowed) return;
     let live = true;
     const timer = setTimeout(() => {
-      void getScorer()(password, inputs ? inputs.split('\n') : []).then((result) => live && setEstimate(toAssessment(result)));
+      void getScorer()(password, inputs ? inputs.split('\n') : []).then((result) => live && setEstimate(result ? toAssessment(result) : { kind: 'unscored' }));
     }, SCORE_DELAY_MS);
     return () => {
       live = false;
@@ -147,6 +118,8 @@ function describe(assessment: Assessment): { verdict: string; advice: string; le
       return { verdict: 'Checking strength…', advice: '', level: 0 };
     case 'refused':
       return { verdict: REFUSED_VERDICTS[assessment.reason], advice: assessment.message, level: 1 };
+    case 'unscored':
+      return { verdict: 'Meets the rules', advice: 'No strength estimate here: a long phrase of unrelated words is hard to guess.', level: 0 };
     case 'scored':
       // zxcvbn's 0 and 1 both fill one segment: an allowed password is never shown as nothing.
       return { verdict: `Strength: ${assessment.label}`, advice: assessment.advice ?? '', level: Math.max(1, assessment.score) };

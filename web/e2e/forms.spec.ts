@@ -131,6 +131,29 @@ test.describe('forms', () => {
     await expect(password).toHaveAccessibleDescription(/Strength: Strong/);
   });
 
+  test('with its worker refused, the strength meter keeps to the rules and never scores on the page thread', async ({ page }) => {
+    // As a proxy in front of the site might serve it: the worker's script (the bundler's worker
+    // bootstrap, which then loads the estimator's chunks) under a policy that lets it load nothing.
+    let refused = 0;
+    await page.route('**/_next/static/chunks/turbopack-worker-*', async (route) => {
+      refused++;
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "default-src 'none'" } });
+    });
+    await page.goto('/auth/sign-up');
+    const password = page.getByLabel('Password');
+
+    await password.fill('abc');
+    await expect(password).toHaveAccessibleDescription(/Too short/);
+    await password.fill('password1');
+    await expect(password).toHaveAccessibleDescription(/Too common/);
+    await password.fill('Tangerine-Osprey-Lantern-7');
+    await expect(page.locator('.strength-verdict')).toHaveText('Meets the rules');
+    await expect(password).toHaveAccessibleDescription(/No strength estimate here/);
+    // Only a scorer that gave up answers this way; zxcvbn on this thread would have said "Strength: Strong".
+    expect(refused).toBeGreaterThan(0);
+  });
+
   test('sign-up shows every message of a field, and focus goes to the first field in error', async ({ page }) => {
     await page.goto('/auth/sign-up');
     await page.getByLabel('Username').fill('someone-new');

@@ -24,6 +24,8 @@ export type Assessment =
   | { readonly kind: 'refused'; readonly reason: RefusalReason; readonly message: string }
   /** The rules allow it; the estimator is still loading. */
   | { readonly kind: 'pending' }
+  /** The rules allow it, and no estimate can be had on this page (the estimator's worker failed). */
+  | { readonly kind: 'unscored' }
   | { readonly kind: 'scored'; readonly score: Score; readonly label: string; readonly advice: string | null };
 
 export const SCORE_LABELS: Readonly<Record<Score, string>> = { 0: 'Very weak', 1: 'Weak', 2: 'Fair', 3: 'Good', 4: 'Strong' };
