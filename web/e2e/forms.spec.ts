@@ -21,6 +21,9 @@ test.describe('log-in says why the visitor is there', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page).toHaveURL(/\/auth\/log-in$/);
     await expect(page.getByText('You have logged out.')).toBeVisible();
+    // The server's HTML shows the notice before the page is live; the page forgets it once it is
+    // (an effect). A reload before that would rightly show it again, so wait for the forgetting.
+    await expect.poll(async () => (await page.context().cookies()).map((cookie) => cookie.name)).not.toContain('gatehouse_notice');
 
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
