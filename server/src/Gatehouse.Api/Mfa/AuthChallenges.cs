@@ -53,10 +53,7 @@ public sealed class AuthChallenges(GatehouseDbContext db, TimeProvider time)
         {
             return null;
         }
-        var hash = Hash(value);
-        var now = time.GetUtcNow().UtcDateTime;
-        var challenge = await db.AuthChallenges.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.TokenHash == hash && c.Kind == kind && c.ConsumedAt == null && c.ExpiresAt > now, cancellationToken);
+        var challenge = await Live(kind, value).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         if (challenge is { SecurityStamp: { } stamp, UserId: { } userId })
         {
             var current = await db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).SingleOrDefaultAsync(cancellationToken);
@@ -80,12 +77,9 @@ public sealed class AuthChallenges(GatehouseDbContext db, TimeProvider time)
         {
             return null;
         }
-        var hash = Hash(value);
-        var now = time.GetUtcNow().UtcDateTime;
         var row = await (
-                from challenge in db.AuthChallenges
+                from challenge in Live(kind, value)
                 join user in db.Users on challenge.UserId equals user.Id
-                where challenge.TokenHash == hash && challenge.Kind == kind && challenge.ConsumedAt == null && challenge.ExpiresAt > now
                 select new { Challenge = challenge, User = user })
             .SingleOrDefaultAsync(cancellationToken);
         if (row is null)
@@ -123,6 +117,14 @@ public sealed class AuthChallenges(GatehouseDbContext db, TimeProvider time)
                 .SetProperty(c => c.Attempts, c => c.Attempts + 1)
                 .SetProperty(c => c.ConsumedAt, c => c.Attempts + 1 >= maxAttempts ? now : (DateTime?)null), cancellationToken);
         return challenge.Attempts + 1 < maxAttempts;
+    }
+
+    /// <summary>The challenge of <paramref name="kind"/> the value names, if not expired and not used up: both finds' one rule.</summary>
+    private IQueryable<AuthChallenge> Live(string kind, string value)
+    {
+        var hash = Hash(value);
+        var now = time.GetUtcNow().UtcDateTime;
+        return db.AuthChallenges.Where(c => c.TokenHash == hash && c.Kind == kind && c.ConsumedAt == null && c.ExpiresAt > now);
     }
 
     private static bool IsWellFormed([NotNullWhen(true)] string? value) =>
