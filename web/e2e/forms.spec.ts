@@ -1,4 +1,4 @@
-import type { Page, Route } from '@playwright/test';
+import type { Locator, Page, Route } from '@playwright/test';
 import { apiUrl, expect, logIn, logInOn, newAccount, test } from './support/fixtures';
 
 /** Answers the browser's next call to `path` with `body` as the API would, CORS included (direct mode). */
@@ -12,6 +12,14 @@ async function answerOnce(page: Page, path: string, status: number, body: unknow
       body: JSON.stringify(body),
     });
   }, { times: 1 });
+}
+
+/** The API's rules, judged as a password is typed into `password`: too short, then on the common list. */
+async function expectTheRules(password: Locator) {
+  await password.fill('abc');
+  await expect(password).toHaveAccessibleDescription(/Too short/);
+  await password.fill('password1');
+  await expect(password).toHaveAccessibleDescription(/Too common/);
 }
 
 test.describe('log-in says why the visitor is there', () => {
@@ -124,10 +132,7 @@ test.describe('forms', () => {
     await page.getByLabel('Username').fill('violet-harbor');
     const password = page.getByLabel('Password');
 
-    await password.fill('abc');
-    await expect(password).toHaveAccessibleDescription(/Too short/);
-    await password.fill('password1');
-    await expect(password).toHaveAccessibleDescription(/Too common/);
+    await expectTheRules(password);
     await password.fill('violet-harbor1');
     await expect(password).toHaveAccessibleDescription(/Strength: (Very weak|Weak|Fair)/);
     await password.fill('Tangerine-Osprey-Lantern-7');
@@ -146,10 +151,7 @@ test.describe('forms', () => {
     await page.goto('/auth/sign-up');
     const password = page.getByLabel('Password');
 
-    await password.fill('abc');
-    await expect(password).toHaveAccessibleDescription(/Too short/);
-    await password.fill('password1');
-    await expect(password).toHaveAccessibleDescription(/Too common/);
+    await expectTheRules(password);
     await password.fill('Tangerine-Osprey-Lantern-7');
     await expect(page.locator('.strength-verdict')).toHaveText('Meets the rules');
     await expect(password).toHaveAccessibleDescription(/No strength estimate here/);
