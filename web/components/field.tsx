@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import './forms.css';
 
@@ -129,13 +129,19 @@ export function FormNotice({ children, live = false }: { children: ReactNode; li
   );
 }
 
+const noSubscription = () => () => undefined;
+
 /**
  * The form's submit button. While busy it says so and is aria-disabled rather than disabled: a
  * disabled button drops keyboard focus to the page, and the form ignores submits meanwhile.
  */
 export function SubmitButton({ busy, label, busyLabel }: { busy: boolean; label: string; busyLabel: string }) {
+  const live = useSyncExternalStore(noSubscription, () => true, () => false);
   return (
-    <button type="submit" aria-disabled={busy || undefined}>
+    // Disabled until the page is live. React holds a submit made before hydration and replays it
+    // into the form's action, which sends nothing and then resets the fields: what the visitor
+    // typed would be wiped without a word. A disabled button also stops Enter's implicit submit.
+    <button type="submit" disabled={!live} aria-disabled={busy || undefined}>
       {busy ? busyLabel : label}
     </button>
   );

@@ -38,7 +38,8 @@ export function missingFields(data: FormData, required: Readonly<Record<string, 
 
 // React renders a form whose action is a function so that it cannot be sent before hydration (no
 // password in a GET URL); onSubmit below prevents every submit, so this never runs, and React,
-// running no action, never resets the fields.
+// running no action, never resets the fields. A submit made before hydration would be held and
+// replayed into this action, and so wipe the form: SubmitButton stays disabled until then.
 const NO_ACTION = () => undefined;
 
 /**

@@ -103,6 +103,37 @@ test.describe('forms', () => {
     await expect(page.getByLabel('Password')).toBeFocused();
   });
 
+  test('what is typed before the page is live is kept: the button waits for the page, and nothing is sent or wiped', async ({ page, account }) => {
+    // The page's scripts are held back (not its styles), so its server HTML shows but is not live yet.
+    let goLive!: () => void;
+    const scripts = new Promise<void>((resolve) => (goLive = resolve));
+    await page.route('**/_next/static/chunks/*.js', async (route) => {
+      await scripts;
+      await route.continue();
+    });
+    const sent: string[] = [];
+    page.on('request', (request) => request.url().endsWith('/auth/login') && sent.push(request.method()));
+    await page.goto('/auth/log-in', { waitUntil: 'commit' });
+    const button = page.getByRole('button', { name: 'Log in' });
+    const username = page.getByLabel('Username');
+    const password = page.getByLabel('Password');
+    await expect(button).toBeDisabled();
+    await username.fill(account.username);
+    await password.fill('not-the-password');
+    // Enter submits a form implicitly, unless its button is disabled. React would hold such a
+    // submit and replay it into the form's action once live, which sends nothing and resets the form.
+    await password.press('Enter');
+
+    goLive();
+    await expect(button).toBeEnabled();
+    await expect(username).toHaveValue(account.username);
+    await expect(password).toHaveValue('not-the-password');
+    expect(page.url()).toMatch(/\/auth\/log-in$/); // never sent as a GET with the password in it
+    expect(sent).toEqual([]);
+    await button.click();
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Invalid username or password.');
+  });
+
   test('show/hide password: a pressed-state button of at least 24×24 px that hides again on submit', async ({ page, account }) => {
     await page.goto('/auth/log-in');
     const password = page.getByLabel('Password');
