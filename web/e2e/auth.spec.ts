@@ -1,4 +1,4 @@
-import { DEMO, accessCookie, dashboardRequestsAnswered, expect, logIn, newAccount, test } from './support/fixtures';
+import { DEMO, accessCookie, dashboardRequestsAnswered, expect, holdRequests, logIn, newAccount, test } from './support/fixtures';
 
 test.describe('signing up and out', () => {
   test('sign up lands on the dashboard showing the username; log out returns to log-in and the dashboard is closed', async ({ page, context }) => {
@@ -79,12 +79,7 @@ test.describe('logging in', () => {
   });
 
   test('works from the keyboard alone, and the button is disabled while the request is in flight', async ({ page, account }) => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/auth/login', async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdRequests(page, '**/auth/login');
 
     await page.goto('/auth/log-in');
     await expect(page.getByLabel('Username')).toBeFocused();

@@ -1,5 +1,5 @@
 import type { Locator, Page, Route } from '@playwright/test';
-import { apiUrl, expect, logIn, logInOn, newAccount, test } from './support/fixtures';
+import { apiUrl, expect, holdRequests, logIn, logInOn, newAccount, test } from './support/fixtures';
 
 /** Answers the browser's next call to `path` with `body` as the API would, CORS included (direct mode). */
 async function answerOnce(page: Page, path: string, status: number, body: unknown) {
@@ -105,12 +105,7 @@ test.describe('forms', () => {
 
   test('what is typed before the page is live is kept: the button waits for the page, and nothing is sent or wiped', async ({ page, account }) => {
     // The page's scripts are held back (not its styles), so its server HTML shows but is not live yet.
-    let goLive!: () => void;
-    const scripts = new Promise<void>((resolve) => (goLive = resolve));
-    await page.route('**/_next/static/chunks/*.js', async (route) => {
-      await scripts;
-      await route.continue();
-    });
+    const goLive = await holdRequests(page, '**/_next/static/chunks/*.js');
     const sent: string[] = [];
     page.on('request', (request) => request.url().endsWith('/auth/login') && sent.push(request.method()));
     await page.goto('/auth/log-in', { waitUntil: 'commit' });

@@ -58,6 +58,17 @@ export function dashboardRequestsAnswered(page: Page): Promise<unknown> {
   return Promise.all([answered('/auth/me'), answered('/auth/mfa')]);
 }
 
+/** Holds every request `page` makes to `url` (a glob) until the returned function lets them all go on. */
+export async function holdRequests(page: Page, url: string): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(url, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 export async function accessCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === 'access_token');
 }
