@@ -1,5 +1,6 @@
 using System.Net;
 using Gatehouse.Api.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Gatehouse.Api.Tests.Data;
@@ -60,7 +61,9 @@ public sealed class PersistenceTests
             var folder = Path.Combine(parent, "data");
             using var factory = GatehouseFactory.OnDirectory(folder).With("Database:Provider", "sqlite").With("ConnectionStrings:Default", "");
 
-            await factory.CreateClient().SignUpAndLogInAsync(); // writes, so the -wal and -shm files exist
+            var client = factory.CreateClient(); // starts the API, which creates the database
+            using var holder = HoldOpen(Path.Combine(folder, "gatehouse.db"));
+            await client.SignUpAndLogInAsync(); // writes, so the -wal and -shm files exist
 
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
             foreach (var name in new[] { "gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm" })
@@ -86,7 +89,9 @@ public sealed class PersistenceTests
             var file = Path.Combine(directory, "elsewhere.db");
             using var factory = new GatehouseFactory().With("Database:Provider", "sqlite").With("ConnectionStrings:Default", $"Data Source={file}");
 
-            await factory.CreateClient().SignUpAndLogInAsync();
+            var client = factory.CreateClient();
+            using var holder = HoldOpen(file);
+            await client.SignUpAndLogInAsync();
 
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file + "-wal"));
@@ -107,7 +112,9 @@ public sealed class PersistenceTests
             // A SQLite path, whichever database the rest of the suite runs on.
             using var factory = new GatehouseFactory().With("Database:Provider", "sqlite").With("ConnectionStrings:Default", $"Data Source={file}");
 
-            await factory.CreateClient().SignUpAndLogInAsync();
+            var client = factory.CreateClient();
+            using var holder = HoldOpen(file);
+            await client.SignUpAndLogInAsync();
 
             Assert.True(File.Exists(file));
             Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "gatehouse.db")));
@@ -116,5 +123,20 @@ public sealed class PersistenceTests
         {
             GatehouseFactory.DeleteDataDirectory(directory);
         }
+    }
+
+    /// <summary>
+    /// The test's own connection, outside the pool, holding the database open so its -wal and -shm
+    /// files stay to be looked at: SQLite deletes them when the last connection closes, and a test
+    /// running beside this one may close the API's idle pooled ones (SqliteConnection.ClearAllPools).
+    /// </summary>
+    private static SqliteConnection HoldOpen(string file)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT count(*) FROM sqlite_master"; // a read opens the -wal and -shm files
+        read.ExecuteScalar();
+        return connection;
     }
 }
