@@ -112,9 +112,7 @@ public sealed class PersistenceTests
             // A SQLite path, whichever database the rest of the suite runs on.
             using var factory = new GatehouseFactory().With("Database:Provider", "sqlite").With("ConnectionStrings:Default", $"Data Source={file}");
 
-            var client = factory.CreateClient();
-            using var holder = HoldOpen(file);
-            await client.SignUpAndLogInAsync();
+            await factory.CreateClient().SignUpAndLogInAsync();
 
             Assert.True(File.Exists(file));
             Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "gatehouse.db")));
