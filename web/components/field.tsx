@@ -1,7 +1,8 @@
 'use client';
 
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { InputHTMLAttributes, ReactNode } from 'react';
+import { useClientValue } from './use-client-value';
 import './forms.css';
 
 type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'aria-describedby' | 'aria-invalid' | 'id' | 'children'> & {
@@ -129,14 +130,12 @@ export function FormNotice({ children, live = false }: { children: ReactNode; li
   );
 }
 
-const noSubscription = () => () => undefined;
-
 /**
  * The form's submit button. While busy it says so and is aria-disabled rather than disabled: a
  * disabled button drops keyboard focus to the page, and the form ignores submits meanwhile.
  */
 export function SubmitButton({ busy, label, busyLabel }: { busy: boolean; label: string; busyLabel: string }) {
-  const live = useSyncExternalStore(noSubscription, () => true, () => false);
+  const live = useClientValue(() => true, false);
   return (
     // Disabled until the page is live. React holds a submit made before hydration and replays it
     // into the form's action, which sends nothing and then resets the fields: what the visitor

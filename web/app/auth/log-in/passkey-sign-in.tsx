@@ -1,18 +1,17 @@
 'use client';
 
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore, useTransition } from 'react';
+import { useEffect, useMemo, useRef, useState, useTransition } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { FormError } from '@/components/field';
+import { useClientValue } from '@/components/use-client-value';
 import { postJson } from '@/lib/api/client';
 import { autofillSupported, getPasskey, passkeysSupported } from '@/lib/passkeys/browser';
 import { signInWithPasskey } from '@/lib/passkeys/sign-in';
 import type { PasskeySignIn, PasskeySignInDeps } from '@/lib/passkeys/sign-in';
 
-const noSubscription = () => () => {};
-
 /** Whether this browser can use passkeys; false on the server and before hydration, so nothing mismatches. */
 export function usePasskeysHere(): boolean {
-  return useSyncExternalStore(noSubscription, passkeysSupported, () => false);
+  return useClientValue(passkeysSupported, false);
 }
 
 /** The ceremony's calls to the API at this page's base (same-origin `/api` or the API's origin). */

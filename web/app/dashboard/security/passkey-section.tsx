@@ -1,12 +1,13 @@
 'use client';
 
-import { useEffect, useRef, useState, useSyncExternalStore, useTransition } from 'react';
+import { useEffect, useRef, useState, useTransition } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
 import { useApiBase } from '@/components/api-base';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Field, FormError, SubmitButton } from '@/components/field';
 import { LocalTime } from '@/components/local-time';
 import { useReauthentication } from '@/components/reauthentication';
+import { useClientValue } from '@/components/use-client-value';
 import { CLEAN, fromProblem, useFormSubmit } from '@/components/use-form-submit';
 import { deleteResource, patchJson, postJson } from '@/lib/api/client';
 import { ceremonySchema, recoveryCodesSchema } from '@/lib/mfa/status';
@@ -15,8 +16,7 @@ import { createPasskey, passkeysSupported, wasCancelled } from '@/lib/passkeys/b
 import type { SectionProps } from './security-settings';
 
 // Whether the browser can make passkeys is known only in the browser; the server renders the form.
-const noSubscription = () => () => undefined;
-const useSupported = () => useSyncExternalStore(noSubscription, passkeysSupported, () => true);
+const useSupported = () => useClientValue(passkeysSupported, true);
 
 // The API's limit (passkey_name_invalid: 1 to 64 characters).
 const MAX_NAME = 64;
