@@ -46,9 +46,21 @@ const SIGNED_IN_PAGES = [
   { path: '/no-such-page', title: 'Page not found · Gatehouse' },
 ];
 
-/** axe with every rule it enables by default, and target-size (off by default) too. */
+/**
+ * axe with every rule it enables by default, and target-size (off by default) too.
+ *
+ * Legacy mode runs axe.run in the page itself. The default opens a blank page for every scan to
+ * merge the frames' results: here that was half of every scan (1.0-2.0 s against 0.5-0.65 s).
+ * The rules, and what they find, are the same; legacy mode would only skip cross-origin frames,
+ * so each scan first checks that the page has no frame. Only violations are gathered in full
+ * (the test reads nothing else).
+ */
 async function expectNoViolations(page: Page, state: string) {
-  const results = await new AxeBuilder({ page }).options({ rules: { 'target-size': { enabled: true } } }).analyze();
+  expect(page.frames(), `frames on ${state}`).toHaveLength(1);
+  const results = await new AxeBuilder({ page })
+    .setLegacyMode()
+    .options({ rules: { 'target-size': { enabled: true } }, resultTypes: ['violations'] })
+    .analyze();
   const found = results.violations.map((violation) => `${violation.id} (${violation.help}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   expect(found, `axe on ${state}`).toEqual([]);
 }
