@@ -125,8 +125,9 @@ public sealed class PersistenceTests
 
     /// <summary>
     /// The test's own connection, outside the pool, holding the database open so its -wal and -shm
-    /// files stay to be looked at: SQLite deletes them when the last connection closes, and a test
-    /// running beside this one may close the API's idle pooled ones (SqliteConnection.ClearAllPools).
+    /// files stay to be looked at: SQLite deletes them when the last connection closes, and nothing
+    /// promises that one of the API's pooled connections is open at that moment (the pool prunes
+    /// idle ones).
     /// </summary>
     private static SqliteConnection HoldOpen(string file)
     {

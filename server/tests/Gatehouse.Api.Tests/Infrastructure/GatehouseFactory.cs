@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -136,6 +135,12 @@ public class GatehouseFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        // A SQLite file named by the test's own connection string (else the folder's, below).
+        if (disposing && _settings.GetValueOrDefault("Database:Provider") == "sqlite"
+            && _settings.GetValueOrDefault("ConnectionStrings:Default") is { Length: > 0 } connectionString)
+        {
+            TestDatabase.ClearSqlitePool(connectionString);
+        }
         if (disposing && _ownsDirectory)
         {
             DeleteDataDirectory(DataDirectory);
@@ -145,7 +150,7 @@ public class GatehouseFactory : WebApplicationFactory<Program>
     public static void DeleteDataDirectory(string directory)
     {
         TestDatabase.Drop(directory);
-        SqliteConnection.ClearAllPools();
+        TestDatabase.ClearSqlitePool(TestDatabase.SqliteConnectionString(directory));
         try
         {
             Directory.Delete(directory, recursive: true);

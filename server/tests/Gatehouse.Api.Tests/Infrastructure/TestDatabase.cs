@@ -56,9 +56,25 @@ public static class TestDatabase
     {
         DbConnection connection = IsPostgres
             ? new NpgsqlConnection(EnsureCreated(dataDirectory))
-            : new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "gatehouse.db")}");
+            : new SqliteConnection(SqliteConnectionString(dataDirectory));
         await connection.OpenAsync();
         return connection;
+    }
+
+    /// <summary>The folder's SQLite file named as the app names it (DataExtensions), which is also its pool's key.</summary>
+    public static string SqliteConnectionString(string dataDirectory) =>
+        new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "gatehouse.db") }.ToString();
+
+    /// <summary>
+    /// Closes the idle pooled connections of this one SQLite database, and its busy ones as they come
+    /// back. Never <c>SqliteConnection.ClearAllPools</c>: that closes the idle connections of every
+    /// test running beside this one too, and SQLite deletes a database's -wal and -shm files when its
+    /// last connection closes.
+    /// </summary>
+    public static void ClearSqlitePool(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     /// <summary>Makes the folder's database refuse every connection, as an outage would.</summary>
@@ -71,7 +87,7 @@ public static class TestDatabase
             Admin($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
             return;
         }
-        SqliteConnection.ClearAllPools();
+        ClearSqlitePool(SqliteConnectionString(dataDirectory));
         foreach (var file in Directory.GetFiles(dataDirectory, "gatehouse.db*"))
         {
             File.Move(file, file + ".away");
@@ -89,7 +105,7 @@ public static class TestDatabase
             Admin($"ALTER DATABASE \"{NameFor(dataDirectory)}\" ALLOW_CONNECTIONS true");
             return;
         }
-        SqliteConnection.ClearAllPools();
+        ClearSqlitePool(SqliteConnectionString(dataDirectory));
         File.Delete(Path.Combine(dataDirectory, "gatehouse.db"));
         foreach (var file in Directory.GetFiles(dataDirectory, "gatehouse.db*.away"))
         {
