@@ -199,11 +199,12 @@ interface RawAnswer {
  * Posts `bytes` of body in 1 KiB pieces, then either ends the request or holds it open for good.
  * A held-open body can only be answered by a server that answers before reading to the end, so
  * "answered before the body is read" needs no race against the clock: a server that waits for the
- * whole body never answers, and the post fails after 15 s saying so.
+ * whole body never answers, and the post fails 15 s after its last byte went up, saying so.
  */
 function rawPost(url: string, options: { headers: Record<string, string>; bytes: number; end: boolean }): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     let answered = false;
+    let unanswered: NodeJS.Timeout | undefined;
     const request = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...options.headers } }, (response) => {
       answered = true;
       clearTimeout(unanswered);
@@ -215,10 +216,6 @@ function rawPost(url: string, options: { headers: Record<string, string>; bytes:
         request.destroy();
       });
     });
-    const unanswered = setTimeout(() => {
-      request.destroy();
-      reject(new Error(`no answer within 15 s to a body of ${options.bytes} bytes${options.end ? '' : ' held open'}`));
-    }, 15_000);
     request.on('error', (error) => {
       if (!answered) {
         clearTimeout(unanswered);
@@ -235,7 +232,13 @@ function rawPost(url: string, options: { headers: Record<string, string>; bytes:
         sent += size;
         request.write(piece.subarray(0, size));
         setTimeout(writeMore, 2);
-      } else if (options.end) request.end();
+        return;
+      }
+      if (options.end) request.end();
+      unanswered = setTimeout(() => {
+        request.destroy();
+        reject(new Error(`no answer within 15 s of the last byte of a body of ${options.bytes} bytes${options.end ? '' : ' held open'}`));
+      }, 15_000);
     };
     writeMore();
   });
