@@ -50,8 +50,12 @@ public static class DataExtensions
         }
         var directory = provider.GetRequiredService<IOptions<DataOptions>>().Value
             .ResolveDirectory(provider.GetRequiredService<IHostEnvironment>());
-        return new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "gatehouse.db") }.ToString();
+        return SqliteFileConnectionString(directory);
     }
+
+    /// <summary>The default SQLite file in a data folder (its connection string is also its pool's key).</summary>
+    internal static string SqliteFileConnectionString(string directory) =>
+        new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "gatehouse.db") }.ToString();
 
     /// <summary>True when a write failed on a unique index (a race that validation could not see).</summary>
     internal static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Gatehouse.Api.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -150,7 +151,7 @@ public class GatehouseFactory : WebApplicationFactory<Program>
     public static void DeleteDataDirectory(string directory)
     {
         TestDatabase.Drop(directory);
-        TestDatabase.ClearSqlitePool(TestDatabase.SqliteConnectionString(directory));
+        TestDatabase.ClearSqlitePool(DataExtensions.SqliteFileConnectionString(directory));
         try
         {
             Directory.Delete(directory, recursive: true);

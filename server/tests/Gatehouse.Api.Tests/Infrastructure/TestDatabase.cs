@@ -56,14 +56,10 @@ public static class TestDatabase
     {
         DbConnection connection = IsPostgres
             ? new NpgsqlConnection(EnsureCreated(dataDirectory))
-            : new SqliteConnection(SqliteConnectionString(dataDirectory));
+            : new SqliteConnection(DataExtensions.SqliteFileConnectionString(dataDirectory));
         await connection.OpenAsync();
         return connection;
     }
-
-    /// <summary>The folder's SQLite file named as the app names it (DataExtensions), which is also its pool's key.</summary>
-    public static string SqliteConnectionString(string dataDirectory) =>
-        new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "gatehouse.db") }.ToString();
 
     /// <summary>
     /// Closes the idle pooled connections of this one SQLite database, and its busy ones as they come
@@ -87,7 +83,7 @@ public static class TestDatabase
             Admin($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
             return;
         }
-        ClearSqlitePool(SqliteConnectionString(dataDirectory));
+        ClearSqlitePool(DataExtensions.SqliteFileConnectionString(dataDirectory));
         foreach (var file in Directory.GetFiles(dataDirectory, "gatehouse.db*"))
         {
             File.Move(file, file + ".away");
@@ -105,7 +101,7 @@ public static class TestDatabase
             Admin($"ALTER DATABASE \"{NameFor(dataDirectory)}\" ALLOW_CONNECTIONS true");
             return;
         }
-        ClearSqlitePool(SqliteConnectionString(dataDirectory));
+        ClearSqlitePool(DataExtensions.SqliteFileConnectionString(dataDirectory));
         File.Delete(Path.Combine(dataDirectory, "gatehouse.db"));
         foreach (var file in Directory.GetFiles(dataDirectory, "gatehouse.db*.away"))
         {
