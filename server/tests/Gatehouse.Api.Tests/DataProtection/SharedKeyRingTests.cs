@@ -15,7 +15,6 @@ namespace Gatehouse.Api.Tests.DataProtection;
 public sealed class SharedKeyRingTests(LocalProviderFixture fixture) : IClassFixture<LocalProviderFixture>
 {
     private const string Purpose = "Gatehouse.Tests.SharedKeyRing";
-    private const string SharedSecret = "a-test-secret-of-at-least-thirty-two-bytes!";
 
     [Fact]
     public async Task What_one_instance_protects_another_on_the_same_database_unprotects_with_the_keys_kept_in_that_database()
@@ -87,9 +86,9 @@ public sealed class SharedKeyRingTests(LocalProviderFixture fixture) : IClassFix
         // Both sign with a shared secret, so no signing-key ring is seeded at start: on SQLite that
         // seed is a write, and would wait on the lock held here until SQLite's 30 s busy timeout.
         var hold = new HoldKeyInsert();
-        using var first = new GatehouseFactory().With("Gatehouse:SeedDemoUser", "false").With("JWT_SECRET", SharedSecret)
+        using var first = new GatehouseFactory().With("Gatehouse:SeedDemoUser", "false").With("JWT_SECRET", GatehouseFactory.JwtSecret)
             .WithServices(services => services.AddSingleton<IInterceptor>(hold));
-        using var second = GatehouseFactory.OnDirectory(first.DataDirectory).With("Gatehouse:SeedDemoUser", "false").With("JWT_SECRET", SharedSecret);
+        using var second = GatehouseFactory.OnDirectory(first.DataDirectory).With("Gatehouse:SeedDemoUser", "false").With("JWT_SECRET", GatehouseFactory.JwtSecret);
 
         var firstStarts = Task.Run(() => first.Server);
         await hold.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));

@@ -130,6 +130,9 @@ public class GatehouseFactory : WebApplicationFactory<Program>
     /// <summary>A Gatehouse:Mfa:EncryptionKey for runs outside Development: 32 random bytes, new for each test run.</summary>
     public static readonly string MfaEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>A JWT_SECRET (HS256 signing) for tests that sign with a shared secret.</summary>
+    public const string JwtSecret = "a-test-secret-of-at-least-thirty-two-bytes!";
+
     /// <summary>The origin test clients send; allowed by the factory's CORS settings.</summary>
     public const string Origin = "https://localhost";
 

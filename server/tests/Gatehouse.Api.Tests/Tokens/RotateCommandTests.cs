@@ -39,12 +39,12 @@ public sealed class RotateCommandTests : IDisposable
     public async Task In_hs256_mode_the_command_fails_and_says_rotation_is_for_es256()
     {
         var settings = Settings(migrated: true);
-        settings["JWT_SECRET"] = "a-test-secret-of-at-least-thirty-two-bytes!";
+        settings["JWT_SECRET"] = GatehouseFactory.JwtSecret;
 
         var output = await FailingRotationAsync(settings);
 
         Assert.Contains("cannot rotate", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("a-test-secret-of-at-least-thirty-two-bytes!", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatehouseFactory.JwtSecret, output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Gatehouse.Api.Tests.Tokens;
 /// <summary>JWT_SECRET, the original design's variable, switches signing to HS256.</summary>
 public sealed class SharedSecretTests
 {
-    private const string Secret = "a-test-secret-of-at-least-thirty-two-bytes!";
+    private const string Secret = GatehouseFactory.JwtSecret;
 
     [Fact]
     public async Task With_jwt_secret_tokens_are_hs256_and_still_guard_routes()

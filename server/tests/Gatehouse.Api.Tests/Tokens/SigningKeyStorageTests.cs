@@ -128,7 +128,7 @@ public sealed class SigningKeyStorageTests
     [Fact]
     public async Task With_jwt_secret_no_signing_key_is_made_or_stored()
     {
-        using var factory = new GatehouseFactory().With("JWT_SECRET", "a-test-secret-of-at-least-thirty-two-bytes!");
+        using var factory = new GatehouseFactory().With("JWT_SECRET", GatehouseFactory.JwtSecret);
         await factory.SignInAsync();
 
         Assert.Empty(await PrivateKeyColumnAsync(factory.DataDirectory));
